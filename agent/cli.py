@@ -1,0 +1,61 @@
+"""The single console script, ``interviewer``.
+
+Each subcommand lives in its own module under ``agent/commands`` and exposes
+``register(subparsers)``; the heavy imports (models, livekit, web) happen inside
+the command's handler so that ``interviewer --help`` and text rounds start fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+# Module names under agent.commands, in the order they appear in --help.
+COMMANDS = (
+    "practice",
+    "assess",
+    "bank",
+    "report",
+    "history",
+)
+
+
+class UsageError(Exception):
+    """Bad input from the user: printed as one line, exit code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interviewer",
+        description="A live mock interviewer for technical and platform product-manager rounds.",
+    )
+    parser.add_argument("--db", help="database URL (default: a SQLite file in your data directory)")
+    parser.add_argument("--log-pii", action="store_true",
+                        help="include candidate speech in logs (off by default: it is personal data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"agent.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    from agent.logs import configure_logging
+
+    configure_logging(verbose=args.verbose, include_pii=args.log_pii)
+    try:
+        return int(args.handler(args) or 0)
+    except UsageError as exc:
+        print(f"interviewer {args.command}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

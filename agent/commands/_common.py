@@ -1,0 +1,43 @@
+"""Helpers the subcommands share: loading content, finding personas, opening the store."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+from typing import TYPE_CHECKING
+
+from agent.cli import UsageError
+
+if TYPE_CHECKING:
+    from agent.content.loader import Bank
+    from agent.content.models import Persona
+    from agent.store import Store
+
+DEFAULT_PERSONA = "platform-lead"
+
+
+def load_content() -> Bank:
+    from agent.content.loader import ContentError, load_bank
+
+    try:
+        return load_bank()
+    except ContentError as exc:
+        raise UsageError(f"the shipped content does not load: {exc.errors[0]}") from None
+
+
+def persona_of(bank: Bank, persona_id: str | None) -> Persona:
+    pid = persona_id or DEFAULT_PERSONA
+    if pid not in bank.personas:
+        close = difflib.get_close_matches(pid, list(bank.personas), n=3)
+        hint = f"did you mean {', '.join(close)}?" if close else f"known: {', '.join(bank.personas)}"
+        raise UsageError(f"--persona: unknown persona '{pid}'; {hint}")
+    return bank.personas[pid]
+
+
+def open_store(args: argparse.Namespace) -> Store:
+    from agent.store import Store, StoreError
+
+    try:
+        return Store(getattr(args, "db", None))
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None

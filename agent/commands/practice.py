@@ -1,0 +1,172 @@
+"""``interviewer practice``: a round in the terminal (``--text``) or with the microphone."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from agent.cli import UsageError
+from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of
+from agent.content.models import Track
+
+INTERVIEWER_WPM = 160.0
+CANDIDATE_WPM = 140.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("practice", help="run a mock round (voice by default, --text for the terminal)")
+    add_round_options(p)
+    p.add_argument("--text", action="store_true", help="type your answers instead of speaking")
+    p.add_argument("--answers-file", type=Path, metavar="FILE",
+                   help="scripted answers, separated by blank lines (implies --text)")
+    p.add_argument("--loop", action="store_true", help="return to the weakest questions of earlier rounds")
+    p.add_argument("--stt-model", default="tiny.en", help="Whisper model name or path (voice)")
+    p.add_argument("--voice", default=None, help="Piper voice name or path (voice; default: the persona's)")
+    p.set_defaults(handler=run)
+
+
+def add_round_options(p: argparse.ArgumentParser) -> None:
+    """Options every way of running a round shares."""
+    p.add_argument("--persona", default=DEFAULT_PERSONA, metavar="ID", help=f"default {DEFAULT_PERSONA}")
+    p.add_argument("--track", choices=[t.value for t in Track], help="role track to draw questions from")
+    p.add_argument("--minutes", type=float, metavar="N", help="round length (default: the persona's)")
+    p.add_argument("--questions", type=int, metavar="N", help="how many questions")
+    p.add_argument("--question-ids", metavar="A,B", help="exact questions, comma separated")
+    p.add_argument("--seed", type=int, help="fix the question draw")
+
+
+def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - avoids importing session eagerly
+    from agent.session import RoundRequest
+
+    if args.minutes is not None and not 1 <= args.minutes <= 120:
+        raise UsageError("--minutes: must be between 1 and 120")
+    if args.questions is not None and not 1 <= args.questions <= 14:
+        raise UsageError("--questions: must be between 1 and 14")
+    ids = tuple(i.strip() for i in (args.question_ids or "").split(",") if i.strip())
+    return RoundRequest(
+        persona_id=args.persona,
+        track=Track(args.track) if args.track else None,
+        minutes=args.minutes,
+        question_count=args.questions,
+        question_ids=ids,
+        loop=getattr(args, "loop", False),
+        mode=mode,
+        seed=args.seed,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.text and args.answers_file is None:
+        from agent.voice.live import run_live_practice
+
+        return run_live_practice(args)
+    return run_text(args)
+
+
+class ScriptClock:
+    """Time for a scripted round: advances by how long each turn takes to say aloud."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def speak(self, text: str, wpm: float) -> None:
+        self.now += 60.0 * len(text.split()) / wpm
+
+
+def read_answers(path: Path) -> list[str]:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--answers-file: cannot read {path}: {exc}") from None
+    blocks = [" ".join(b.split()) for b in raw.replace("\r\n", "\n").split("\n\n")]
+    answers = [b for b in blocks if b]
+    if not answers:
+        raise UsageError(f"--answers-file: {path} holds no answers (separate answers with blank lines)")
+    return answers
+
+
+def _interactive() -> Iterator[tuple[str, float]]:
+    """Answers typed at the terminal: lines up to an empty line make one answer."""
+    while True:
+        print("\nyou> ", end="", flush=True)
+        started = time.monotonic()
+        lines: list[str] = []
+        for line in iter(sys.stdin.readline, ""):
+            if line.strip():
+                lines.append(line.strip())
+            elif lines:
+                break
+        else:
+            if not lines:
+                return
+        yield " ".join(lines), time.monotonic() - started
+
+
+def run_text(args: argparse.Namespace) -> int:
+    from agent.interview.plan import UnknownQuestion
+    from agent.session import start_round, write_round_report
+
+    bank = load_content()
+    persona_of(bank, args.persona)
+    request = round_request(args, mode="text")
+    scripted = read_answers(args.answers_file) if args.answers_file else None
+    clock: ScriptClock | None = ScriptClock() if scripted is not None else None
+    store = open_store(args)
+    try:
+        try:
+            logged = start_round(bank, store, request, clock=clock or time.monotonic)
+        except UnknownQuestion as exc:
+            raise UsageError(f"--question-ids: {exc}") from None
+        rnd = logged.round
+        print(f"Round {rnd.meta.round_id} with {rnd.persona.name} ({rnd.persona.title}), "
+              f"{rnd.meta.minutes:g} minutes, {len(rnd.questions)} questions.")
+        if scripted is None:
+            print("Type your answer; finish it with an empty line. Ctrl-D ends the round.")
+        _show(logged.start(), clock)
+        answers = iter(((a, None) for a in scripted)) if scripted is not None else _interactive()
+        try:
+            while not rnd.done:
+                nxt = next(answers, None)
+                if nxt is None:
+                    if rnd.phase.value == "candidate_questions":
+                        _show(logged.answer("No, that's all from me."), clock)
+                    else:
+                        _show(logged.end("candidate_left"), clock)
+                    break
+                text, typed_s = nxt
+                if clock is not None:
+                    clock.speak(text, CANDIDATE_WPM)
+                    print(f"\nyou> {text}")
+                speaking = 60.0 * len(text.split()) / CANDIDATE_WPM if scripted is not None else typed_s
+                _show(logged.tick(), clock)
+                if rnd.done:
+                    break
+                _show(logged.answer(text, speaking_s=speaking), clock)
+        except KeyboardInterrupt:
+            _show(logged.end("stopped"), clock)
+        logged.finish()
+        card = logged.scorecard()
+        path = write_round_report(card, "html")
+    finally:
+        store.close()
+    score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
+    print(f"\nround {card.round_id} ({score}) report: {path}")
+    return 0
+
+
+def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001
+    from agent.interview.records import Speaker
+
+    for turn in turns:
+        if turn.speaker is not Speaker.INTERVIEWER:
+            continue
+        if clock is not None:
+            clock.speak(turn.text, INTERVIEWER_WPM)
+        minutes, seconds = divmod(int(turn.t), 60)
+        print(f"\n[{minutes:02d}:{seconds:02d}] interviewer ({turn.kind})> {turn.text}")

@@ -1,0 +1,135 @@
+"""The interviewer's next move, chosen from signals, persona and history.
+
+This is the persona state machine's decision function. It is a pure function
+of its inputs (no clock reads, no randomness beyond a stable hash of the round
+id), so the voice bridge may call it twice for one turn and get the same
+answer, and every rule can be tested in isolation.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from agent.content.models import Curveball, Persona, Polarity, Probe, Question, Trigger
+from agent.interview.records import Action, ActionKind, Assessment, SignalHit
+
+MAX_CLARIFICATIONS = 2
+MAX_REPROMPTS = 1
+
+
+@dataclass(slots=True)
+class QuestionState:
+    """What has happened on the current question so far."""
+
+    question: Question
+    started_t: float
+    signals: dict[str, SignalHit] = field(default_factory=dict)  # cumulative, first evidence kept
+    score: int | None = None
+    asked: list[str] = field(default_factory=list)  # probe and curveball ids, in order
+    probes_used: int = 0
+    curveballs_used: int = 0
+    clarifications: int = 0
+    reprompts: int = 0
+
+    def absorb(self, assessment: Assessment, score: int) -> None:
+        for hit in assessment.signals:
+            self.signals.setdefault(hit.id, hit)
+        self.score = score
+
+
+@dataclass(frozen=True, slots=True)
+class RoundView:
+    """The slice of round state the policy needs."""
+
+    round_id: str
+    now_t: float
+    deadline_t: float
+    curveballs_in_round: int
+
+
+def pick(options: Sequence[str], *key: object) -> str:
+    """A phrasing chosen by a stable hash, so replays of a round say the same words."""
+    digest = zlib.crc32(":".join(str(k) for k in key).encode())
+    return options[digest % len(options)]
+
+
+def fires(trigger: Trigger, present: set[str]) -> bool:
+    """Whether a trigger fires given the signal ids present so far."""
+    if not trigger.missing and not trigger.present:
+        return True
+    return any(s not in present for s in trigger.missing) or any(s in present for s in trigger.present)
+
+
+def eligible_probes(state: QuestionState) -> list[Probe]:
+    """Probes whose trigger fires and that were not asked yet, best first."""
+    present = set(state.signals)
+    found = [p for p in state.question.probes if p.id not in state.asked and fires(p.trigger, present)]
+    order = {p.id: i for i, p in enumerate(state.question.probes)}
+    return sorted(found, key=lambda p: (-p.priority, order[p.id]))
+
+
+def eligible_curveball(state: QuestionState) -> Curveball | None:
+    present = set(state.signals)
+    for cb in state.question.curveballs:
+        if cb.id not in state.asked and fires(cb.trigger, present):
+            return cb
+    return None
+
+
+def decide(
+    state: QuestionState,
+    answer: Assessment,
+    persona: Persona,
+    view: RoundView,
+    *,
+    clarification: str | None = None,
+) -> Action:
+    """Choose the next action after ``answer`` to the current question.
+
+    ``state`` must already include ``answer`` (see ``QuestionState.absorb``).
+    The round engine turns ADVANCE into the next question or the closing
+    phase; this function only says what should happen to this question.
+    """
+    q = state.question
+    lines = persona.lines
+    kind = answer.answer_kind
+    if kind == "clarification" and state.clarifications < MAX_CLARIFICATIONS:
+        text = clarification or f"Let me put it another way. {q.prompt}"
+        return Action(ActionKind.CLARIFY, text)
+    if kind in ("empty", "off_topic"):
+        if state.reprompts < MAX_REPROMPTS:
+            opener = pick(lines.empty_answer if kind == "empty" else lines.off_topic, view.round_id, q.id, kind)
+            return Action(ActionKind.REPROMPT, f"{opener} {q.prompt}")
+        return Action(ActionKind.ADVANCE, "")
+    if kind == "dont_know":
+        return Action(ActionKind.ACKNOWLEDGE, pick(lines.acknowledge_unknown, view.round_id, q.id))
+    if view.now_t >= view.deadline_t:
+        return Action(ActionKind.WRAP_UP, "")
+    elapsed = view.now_t - state.started_t
+    over_budget = elapsed >= q.time_budget_s * persona.timekeeping.question_overrun_factor
+    if over_budget:
+        return Action(ActionKind.ADVANCE, "")
+
+    weak_now = any(h.polarity == Polarity.WEAK.value for h in answer.signals)
+    score = state.score if state.score is not None else answer.score
+    if state.probes_used < persona.probe_budget and (score <= persona.probe_below_score or weak_now):
+        probes = eligible_probes(state)
+        if probes:
+            probe = probes[0]
+            text = pick(probe.phrasings, view.round_id, q.id, probe.id)
+            return Action(ActionKind.PROBE, text, probe.id)
+
+    use = persona.curveballs.use
+    if (
+        use != "never"
+        and view.curveballs_in_round < persona.curveballs.max_per_round
+        and state.curveballs_used == 0
+        and (use == "always" or score >= 4)
+        and elapsed < q.time_budget_s
+    ):
+        cb = eligible_curveball(state)
+        if cb is not None:
+            return Action(ActionKind.CURVEBALL, pick(cb.phrasings, view.round_id, q.id, cb.id), cb.id)
+    return Action(ActionKind.ADVANCE, "")

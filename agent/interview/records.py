@@ -1,0 +1,248 @@
+"""Plain records that flow out of the interview core.
+
+Every turn of a round becomes one ``TurnRecord`` the moment it happens; the
+storage layer persists it and the scorecard is rebuilt from the records alone.
+That is what lets a round killed halfway still produce a report: nothing the
+report needs lives only in memory.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Speaker(StrEnum):
+    """Who spoke a turn."""
+
+    INTERVIEWER = "interviewer"
+    CANDIDATE = "candidate"
+
+
+class ActionKind(StrEnum):
+    """What the interviewer does next; the policy picks exactly one per answer."""
+
+    PROBE = "probe"
+    CURVEBALL = "curveball"
+    CLARIFY = "clarify"
+    ACKNOWLEDGE = "acknowledge"  # "I don't know": acknowledged, then advance
+    REPROMPT = "reprompt"  # empty or off-topic answer: ask again, once
+    CUT_OFF = "cut_off"  # rambling answer cut short, then the next move
+    ADVANCE = "advance"
+    WRAP_UP = "wrap_up"
+
+
+# How the fine-grained kinds map onto the public `assess --json` contract.
+CONTRACT_ACTION: dict[ActionKind, str] = {
+    ActionKind.PROBE: "probe",
+    ActionKind.CURVEBALL: "probe",
+    ActionKind.CLARIFY: "probe",
+    ActionKind.REPROMPT: "probe",
+    ActionKind.ACKNOWLEDGE: "advance",
+    ActionKind.CUT_OFF: "advance",
+    ActionKind.ADVANCE: "advance",
+    ActionKind.WRAP_UP: "wrap_up",
+}
+
+
+@dataclass(slots=True)
+class SignalHit:
+    """A rubric signal found in an answer, with the words that showed it."""
+
+    id: str
+    polarity: str  # "strong" | "weak"
+    evidence: str  # a span copied verbatim from the answer
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class Delivery:
+    """Delivery figures computed from the text of one or more answers."""
+
+    words: int = 0
+    fillers: int = 0
+    jargon: int = 0
+    jargon_checked: bool = False  # only explain-it-simply questions count jargon
+    background_apologies: list[str] = field(default_factory=list)
+    engineering_deferrals: list[str] = field(default_factory=list)
+    speaking_s: float | None = None
+
+    @property
+    def filler_per_100(self) -> float:
+        return round(100.0 * self.fillers / self.words, 1) if self.words else 0.0
+
+    @property
+    def jargon_per_100(self) -> float | None:
+        if not self.jargon_checked:
+            return None
+        return round(100.0 * self.jargon / self.words, 1) if self.words else 0.0
+
+    @property
+    def words_per_minute(self) -> float | None:
+        if not self.speaking_s or self.speaking_s <= 0:
+            return None
+        return round(60.0 * self.words / self.speaking_s, 0)
+
+    def merged(self, other: Delivery) -> Delivery:
+        speaking = None
+        if self.speaking_s is not None or other.speaking_s is not None:
+            speaking = (self.speaking_s or 0.0) + (other.speaking_s or 0.0)
+        return Delivery(
+            words=self.words + other.words,
+            fillers=self.fillers + other.fillers,
+            jargon=self.jargon + other.jargon,
+            jargon_checked=self.jargon_checked or other.jargon_checked,
+            background_apologies=self.background_apologies + other.background_apologies,
+            engineering_deferrals=self.engineering_deferrals + other.engineering_deferrals,
+            speaking_s=speaking,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(
+            filler_per_100=self.filler_per_100,
+            jargon_per_100=self.jargon_per_100,
+            words_per_minute=self.words_per_minute,
+        )
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Delivery:
+        keys = {"words", "fillers", "jargon", "jargon_checked", "background_apologies",
+                "engineering_deferrals", "speaking_s"}
+        return cls(**{k: v for k, v in data.items() if k in keys})
+
+
+@dataclass(slots=True)
+class Assessment:
+    """What one answer showed, judged against a set of rubric signals."""
+
+    signals: list[SignalHit]
+    score: int  # 1-5 for this answer alone
+    delivery: Delivery
+    answer_kind: str = "answer"  # answer | dont_know | clarification | empty | off_topic
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "signals": [s.to_dict() for s in self.signals],
+            "score": self.score,
+            "delivery": self.delivery.to_dict(),
+            "answer_kind": self.answer_kind,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Assessment:
+        return cls(
+            signals=[SignalHit(**s) for s in data["signals"]],
+            score=int(data["score"]),
+            delivery=Delivery.from_dict(data["delivery"]),
+            answer_kind=data.get("answer_kind", "answer"),
+        )
+
+
+@dataclass(slots=True, frozen=True)
+class Action:
+    """The interviewer's next move and the words it will say."""
+
+    kind: ActionKind
+    text: str
+    probe_id: str | None = None
+
+    def to_contract(self) -> dict[str, Any]:
+        return {
+            "action": CONTRACT_ACTION[self.kind],
+            "kind": self.kind.value,
+            "probe_id": self.probe_id,
+            "text": self.text,
+        }
+
+
+@dataclass(slots=True)
+class TurnRecord:
+    """One spoken turn, persisted as soon as it exists.
+
+    ``kind`` for interviewer turns is one of: opening, question, probe,
+    curveball, clarify, acknowledge, reprompt, cut_off, nudge, time_warning,
+    time_up, candidate_questions, answer_candidate_question, wrap_up,
+    apology. For candidate turns it is ``answer`` (to a question or probe) or
+    ``candidate_question``.
+    """
+
+    round_id: str
+    seq: int
+    t: float  # seconds since the round started, from the injected clock
+    speaker: Speaker
+    kind: str
+    text: str
+    phase: str
+    question_id: str | None = None
+    probe_id: str | None = None
+    assessment: Assessment | None = None
+    question_score: int | None = None  # the question's running score after this turn
+    metrics: dict[str, float] = field(default_factory=dict)  # voice latencies, when spoken
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "round_id": self.round_id,
+            "seq": self.seq,
+            "t": round(self.t, 3),
+            "speaker": self.speaker.value,
+            "kind": self.kind,
+            "text": self.text,
+            "phase": self.phase,
+            "question_id": self.question_id,
+            "probe_id": self.probe_id,
+            "assessment": self.assessment.to_dict() if self.assessment else None,
+            "question_score": self.question_score,
+            "metrics": dict(self.metrics),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TurnRecord:
+        return cls(
+            round_id=data["round_id"],
+            seq=int(data["seq"]),
+            t=float(data["t"]),
+            speaker=Speaker(data["speaker"]),
+            kind=data["kind"],
+            text=data["text"],
+            phase=data["phase"],
+            question_id=data.get("question_id"),
+            probe_id=data.get("probe_id"),
+            assessment=Assessment.from_dict(data["assessment"]) if data.get("assessment") else None,
+            question_score=data.get("question_score"),
+            metrics=dict(data.get("metrics") or {}),
+        )
+
+
+@dataclass(slots=True, frozen=True)
+class RoundMeta:
+    """What a round was set up with; stored once when the round starts."""
+
+    round_id: str
+    persona_id: str
+    track: str | None
+    question_ids: tuple[str, ...]
+    minutes: float
+    started_at: str  # ISO 8601, UTC
+    mode: str = "text"  # text | voice | simulate | browser
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["question_ids"] = list(self.question_ids)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RoundMeta:
+        return cls(
+            round_id=data["round_id"],
+            persona_id=data["persona_id"],
+            track=data.get("track"),
+            question_ids=tuple(data["question_ids"]),
+            minutes=float(data["minutes"]),
+            started_at=data["started_at"],
+            mode=data.get("mode", "text"),
+        )

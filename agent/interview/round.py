@@ -1,0 +1,311 @@
+"""A timed interview round: the loop that the text, voice and browser paths share.
+
+The round owns the phase machine, the per-question state and the clock, and
+hands back every turn as a ``TurnRecord`` for the caller to persist and to
+speak. It never sleeps, reads the wall clock or does I/O: time comes from the
+injected clock, so a scripted round is reproducible and a voice round can run
+it from the event loop without blocking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from agent.content.models import Persona, Question
+from agent.interview.assess import Assessor, CueAssessor, score_signals
+from agent.interview.feedback import spoken_feedback
+from agent.interview.machine import END_PHASE, Event, Phase, next_phase
+from agent.interview.policy import QuestionState, RoundView, decide, pick
+from agent.interview.records import Action, ActionKind, RoundMeta, Speaker, TurnRecord
+from agent.interview.scorecard import PreviousAttempt, Scorecard, build_scorecard
+
+MAX_CANDIDATE_QUESTIONS = 2
+MIN_SECONDS_FOR_NEW_QUESTION = 45.0
+RELAXED_GRACE_S = 30.0
+_QUESTION_LIKE = re.compile(r"\?|^\s*(what|how|why|when|where|who|which|is|are|do|does|can|could|would|will)\b",
+                            re.IGNORECASE)
+_NOTHING_MORE = re.compile(r"^\W*(no|nope|nothing|none|i'?m good|that'?s (it|all))\b", re.IGNORECASE)
+
+
+class RoundClosed(RuntimeError):
+    """Input arrived after the round ended."""
+
+
+class _Fmt(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class InterviewRound:
+    """One round with one candidate; feed it answers, speak what it returns."""
+
+    def __init__(
+        self,
+        *,
+        meta: RoundMeta,
+        questions: Sequence[Question],
+        persona: Persona,
+        assessor: Assessor,
+        clock: Callable[[], float],
+        previous: Mapping[str, PreviousAttempt] | None = None,
+    ) -> None:
+        if not questions:
+            raise ValueError("a round needs at least one question")
+        self.meta = meta
+        self.persona = persona
+        self.questions = list(questions)
+        self._assessor = assessor
+        self._clock = clock
+        self._t0 = clock()
+        self._deadline = meta.minutes * 60.0
+        self._previous = dict(previous or {})
+        self.phase = Phase.OPENING
+        self.turns: list[TurnRecord] = []
+        self._index = -1
+        self._qstate: QuestionState | None = None
+        self._warned = False
+        self._nudged = False
+        self._curveballs = 0
+        self._candidate_questions = 0
+        self.completed = False
+        self.end_reason: str | None = None
+
+    # -- state ------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        return self.phase is END_PHASE
+
+    @property
+    def current_question(self) -> Question | None:
+        return self._qstate.question if self._qstate else None
+
+    def elapsed(self) -> float:
+        return self._clock() - self._t0
+
+    def remaining(self) -> float:
+        return self._deadline - self.elapsed()
+
+    def scorecard(self) -> Scorecard:
+        by_id = {q.id: q for q in self.questions}
+        return build_scorecard(self.meta, self.turns, by_id, completed=self.completed, previous=self._previous)
+
+    # -- inputs -----------------------------------------------------------
+
+    def start(self) -> list[TurnRecord]:
+        """The opening line and the first question."""
+        if self.phase is not Phase.OPENING or self.turns:
+            raise RuntimeError("start() was already called")
+        p = self.persona
+        opening = pick(p.lines.opening, self.meta.round_id, "opening").format_map(
+            _Fmt(name=p.name, title=p.title, minutes=int(round(self.meta.minutes)))
+        )
+        out = [self._say("opening", opening)]
+        self._index = 0
+        self._move(Event.START)
+        self._enter_question(out, transition="")
+        return out
+
+    def answer(self, text: str, *, speaking_s: float | None = None) -> list[TurnRecord]:
+        """Take one candidate turn; return the candidate record and the interviewer's reply."""
+        if self.done:
+            raise RoundClosed("the round has ended")
+        if self.phase is Phase.OPENING:
+            raise RuntimeError("answer() before start()")
+        self._nudged = False
+        if self.phase is Phase.CANDIDATE_QUESTIONS:
+            return self._candidate_question(text)
+        qs = self._qstate
+        assert qs is not None
+        q = qs.question
+        assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
+        if assessment.answer_kind == "answer":
+            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
+        elif assessment.answer_kind != "clarification":
+            qs.absorb(assessment, qs.score or 1)
+        follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
+        out = [self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
+                            question_score=qs.score)]
+        if self.remaining() <= 0:
+            out.extend(self._time_up())
+            return out
+        rambling = self.persona.rambling
+        too_long = assessment.delivery.words > rambling.max_answer_words or (
+            speaking_s is not None and speaking_s > rambling.max_answer_s
+        )
+        if rambling.cut_off and too_long:
+            out.append(self._say("cut_off", pick(self.persona.lines.rambling_cut, self.meta.round_id, q.id)))
+        clarification = None
+        if assessment.answer_kind == "clarification" and isinstance(self._assessor, CueAssessor):
+            clarification = self._assessor.clarification_term(q, text)
+        action = decide(qs, assessment, self.persona, self._view(), clarification=clarification)
+        self._maybe_warn(out)
+        out.extend(self._apply(action))
+        return out
+
+    def silence(self, seconds: float) -> list[TurnRecord]:
+        """The candidate has said nothing for ``seconds`` since the interviewer finished."""
+        if self.done or self.phase is Phase.OPENING:
+            return []
+        tt = self.persona.turn_taking
+        if seconds >= tt.absence_end_s:
+            return self.end("absent")
+        if seconds >= tt.silence_nudge_s and not self._nudged:
+            self._nudged = True
+            key = self.current_question.id if self.current_question else "close"
+            return [self._say("nudge", pick(self.persona.lines.silence_nudge, self.meta.round_id, key))]
+        return []
+
+    def tick(self) -> list[TurnRecord]:
+        """Check the round clock; past the deadline (plus grace) the round is wrapped up."""
+        if self.done or self.phase is Phase.OPENING:
+            return []
+        grace = 0.0 if self.persona.timekeeping.style == "strict" else RELAXED_GRACE_S
+        if self.remaining() + grace <= 0:
+            return self._time_up()
+        return []
+
+    def should_cut_off(self, speaking_s: float) -> bool:
+        """For the voice path: is the current answer long enough to interrupt?"""
+        r = self.persona.rambling
+        return r.cut_off and speaking_s > r.max_answer_s and self.phase in (Phase.QUESTION, Phase.FOLLOW_UP)
+
+    def end(self, reason: str) -> list[TurnRecord]:
+        """End early (candidate left, worker stopping); the partial round still reports."""
+        if self.done:
+            return []
+        self.end_reason = reason
+        return self._wrap_up(Event.FINISH, completed=False)
+
+    def upcoming_texts(self) -> list[str]:
+        """What the interviewer may say next, so the voice path can synthesize it ahead of time."""
+        texts: list[str] = []
+        qs = self._qstate
+        if qs is not None and self.phase in (Phase.QUESTION, Phase.FOLLOW_UP):
+            q = qs.question
+            for probe in q.probes:
+                if probe.id not in qs.asked:
+                    texts.append(pick(probe.phrasings, self.meta.round_id, q.id, probe.id))
+            for cb in q.curveballs:
+                if cb.id not in qs.asked:
+                    texts.append(pick(cb.phrasings, self.meta.round_id, q.id, cb.id))
+            nxt = self._index + 1
+            if nxt < len(self.questions):
+                texts.append(self._question_text(self.questions[nxt]))
+        return texts
+
+    # -- internals --------------------------------------------------------
+
+    def _view(self) -> RoundView:
+        return RoundView(self.meta.round_id, self.elapsed(), self._deadline, self._curveballs)
+
+    def _apply(self, action: Action) -> list[TurnRecord]:
+        qs = self._qstate
+        assert qs is not None
+        if action.kind in (ActionKind.PROBE, ActionKind.CURVEBALL, ActionKind.CLARIFY, ActionKind.REPROMPT):
+            if action.kind is ActionKind.PROBE:
+                qs.probes_used += 1
+            elif action.kind is ActionKind.CURVEBALL:
+                qs.curveballs_used += 1
+                self._curveballs += 1
+            elif action.kind is ActionKind.CLARIFY:
+                qs.clarifications += 1
+            else:
+                qs.reprompts += 1
+            if action.probe_id:
+                qs.asked.append(action.probe_id)
+            self._move(Event.FOLLOW_UP)
+            return [self._say(action.kind.value, action.text, probe_id=action.probe_id)]
+        if action.kind is ActionKind.WRAP_UP:
+            return self._time_up()
+        out: list[TurnRecord] = []
+        if action.kind is ActionKind.ACKNOWLEDGE:
+            out.append(self._say("acknowledge", action.text))
+        out.extend(self._advance())
+        return out
+
+    def _advance(self) -> list[TurnRecord]:
+        self._index += 1
+        out: list[TurnRecord] = []
+        if self._index < len(self.questions) and self.remaining() >= MIN_SECONDS_FOR_NEW_QUESTION:
+            self._move(Event.ADVANCE)
+            self._enter_question(out, transition=None)
+            return out
+        self._qstate = None
+        self._move(Event.QUESTIONS_DONE)
+        out.append(self._say("candidate_questions",
+                             pick(self.persona.lines.candidate_questions, self.meta.round_id, "cq")))
+        return out
+
+    def _question_text(self, q: Question, transition: str | None = None) -> str:
+        if transition is None:
+            transition = pick(self.persona.lines.transition, self.meta.round_id, q.id, "transition")
+        return f"{transition} {q.prompt}".strip()
+
+    def _enter_question(self, out: list[TurnRecord], *, transition: str | None) -> None:
+        q = self.questions[self._index]
+        self._qstate = QuestionState(question=q, started_t=self.elapsed())
+        out.append(self._say("question", self._question_text(q, transition)))
+
+    def _candidate_question(self, text: str) -> list[TurnRecord]:
+        out = [self._record(Speaker.CANDIDATE, "candidate_question", text)]
+        asked = bool(_QUESTION_LIKE.search(text)) and not _NOTHING_MORE.search(text)
+        if asked and self._candidate_questions < MAX_CANDIDATE_QUESTIONS and self.remaining() > 0:
+            self._candidate_questions += 1
+            self._move(Event.CANDIDATE_ASKED)
+            line = pick(self.persona.lines.answer_candidate_question, self.meta.round_id,
+                        "cq", self._candidate_questions)
+            out.append(self._say("answer_candidate_question", line))
+            return out
+        out.extend(self._wrap_up(Event.FINISH, completed=True))
+        return out
+
+    def _maybe_warn(self, out: list[TurnRecord]) -> None:
+        warn_at = self.persona.timekeeping.warn_before_end_s
+        remaining = self.remaining()
+        if self._warned or warn_at <= 0 or not 0 < remaining <= warn_at:
+            return
+        self._warned = True
+        minutes = max(1, int(round(remaining / 60.0)))
+        line = pick(self.persona.lines.time_warning, self.meta.round_id, "warning").format_map(
+            _Fmt(minutes=minutes))
+        out.append(self._say("time_warning", line))
+
+    def _time_up(self) -> list[TurnRecord]:
+        out = [self._say("time_up", pick(self.persona.lines.time_up, self.meta.round_id, "time_up"))]
+        out.extend(self._wrap_up(Event.TIME_UP, completed=True))
+        return out
+
+    def _wrap_up(self, event: Event, *, completed: bool) -> list[TurnRecord]:
+        self._move(event)
+        self.completed = completed
+        self._qstate = None
+        closing = pick(self.persona.lines.wrap_up, self.meta.round_id, "wrap_up")
+        feedback = spoken_feedback(self.scorecard())
+        turn = self._say("wrap_up", f"{closing} {feedback}".strip())
+        self._move(Event.CLOSE)
+        return [turn]
+
+    def _move(self, event: Event) -> None:
+        self.phase = next_phase(self.phase, event)
+
+    def _say(self, kind: str, text: str, *, probe_id: str | None = None) -> TurnRecord:
+        return self._record(Speaker.INTERVIEWER, kind, text, probe_id=probe_id)
+
+    def _record(self, speaker: Speaker, kind: str, text: str, **extra: Any) -> TurnRecord:
+        qid = self._qstate.question.id if self._qstate else None
+        turn = TurnRecord(
+            round_id=self.meta.round_id,
+            seq=len(self.turns),
+            t=self.elapsed(),
+            speaker=speaker,
+            kind=kind,
+            text=text,
+            phase=self.phase.value,
+            question_id=qid,
+            **extra,
+        )
+        self.turns.append(turn)
+        return turn

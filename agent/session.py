@@ -1,0 +1,173 @@
+"""Setting up a round and keeping it on disk, for every front end.
+
+The text console, the simulated candidate, the microphone and the LiveKit
+worker all start rounds the same way: pick questions (weakest first in a
+practice loop), create the round, and persist every turn the moment the core
+returns it. Keeping that in one place means a crash at any point leaves the
+same kind of partial round behind, whichever front end was running.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agent.content.models import Persona, Track
+from agent.interview.assess import Assessor, CueAssessor
+from agent.interview.plan import resolve_ids, select_questions, weakest_questions
+from agent.interview.records import RoundMeta, TurnRecord
+from agent.interview.round import InterviewRound
+from agent.interview.scorecard import Scorecard, build_scorecard
+from agent.logs import get_logger
+
+if TYPE_CHECKING:
+    from agent.content.loader import Bank
+    from agent.store import Store
+
+log = get_logger("agent.session")
+
+
+@dataclass(frozen=True, slots=True)
+class RoundRequest:
+    """What the candidate asked for."""
+
+    persona_id: str
+    track: Track | None = None
+    minutes: float | None = None
+    question_count: int | None = None
+    question_ids: tuple[str, ...] = ()
+    loop: bool = False
+    mode: str = "text"
+    seed: int | None = None
+
+
+class LoggedRound:
+    """An ``InterviewRound`` whose every turn is committed to the store as it happens."""
+
+    def __init__(self, round_: InterviewRound, store: Store, bank: Bank) -> None:
+        self.round = round_
+        self.store = store
+        self.bank = bank
+        self._finished = False
+
+    def persist(self, turns: Iterable[TurnRecord]) -> list[TurnRecord]:
+        saved = list(turns)
+        for turn in saved:
+            self.store.add_turn(turn)
+            log.info("turn", round_id=turn.round_id, seq=turn.seq, speaker=turn.speaker.value, kind=turn.kind,
+                     question_id=turn.question_id, probe_id=turn.probe_id, pii={"text": turn.text})
+        if self.round.done:
+            self.finish()
+        return saved
+
+    def start(self) -> list[TurnRecord]:
+        return self.persist(self.round.start())
+
+    def answer(self, text: str, *, speaking_s: float | None = None) -> list[TurnRecord]:
+        return self.persist(self.round.answer(text, speaking_s=speaking_s))
+
+    def silence(self, seconds: float) -> list[TurnRecord]:
+        return self.persist(self.round.silence(seconds))
+
+    def tick(self) -> list[TurnRecord]:
+        return self.persist(self.round.tick())
+
+    def end(self, reason: str) -> list[TurnRecord]:
+        return self.persist(self.round.end(reason))
+
+    def finish(self) -> None:
+        """Mark the round finished in the store (idempotent)."""
+        if self._finished:
+            return
+        self._finished = True
+        card = self.round.scorecard()
+        status = "completed" if self.round.completed else "interrupted"
+        self.store.finish_round(self.round.meta.round_id, status=status, overall_score=card.overall_score)
+        log.info("round_finished", round_id=self.round.meta.round_id, status=status, score=card.overall_score)
+
+    def scorecard(self) -> Scorecard:
+        return self.round.scorecard()
+
+
+def new_round_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+def start_round(
+    bank: Bank,
+    store: Store,
+    request: RoundRequest,
+    *,
+    clock: Callable[[], float],
+    assessor: Assessor | None = None,
+    round_id: str | None = None,
+) -> LoggedRound:
+    """Choose the questions, create the round and record it in the store.
+
+    Raises ``KeyError`` subclasses for unknown persona or question ids (their
+    message names the id and close matches).
+    """
+    persona: Persona = bank.personas[request.persona_id]
+    count = request.question_count or persona.default_questions
+    previous = {}
+    if request.question_ids:
+        questions = resolve_ids(bank.questions, request.question_ids)
+    else:
+        focus: Sequence[str] = ()
+        if request.loop:
+            focus = weakest_questions(past_scorecards(store, bank), limit=count)
+        questions = select_questions(bank.questions, persona, count=count, track=request.track, focus=focus,
+                                     seed=request.seed)
+    rid = round_id or new_round_id()
+    previous = store.previous_attempts([q.id for q in questions], before_round_id=rid)
+    meta = RoundMeta(
+        round_id=rid,
+        persona_id=persona.id,
+        track=request.track.value if request.track else None,
+        question_ids=tuple(q.id for q in questions),
+        minutes=float(request.minutes or persona.default_minutes),
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        mode=request.mode,
+    )
+    store.start_round(meta)
+    log.info("round_started", round_id=rid, persona=persona.id, questions=list(meta.question_ids), mode=request.mode)
+    round_ = InterviewRound(
+        meta=meta,
+        questions=questions,
+        persona=persona,
+        assessor=assessor or CueAssessor(bank.lexicon),
+        clock=clock,
+        previous=previous,
+    )
+    return LoggedRound(round_, store, bank)
+
+
+def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard]:
+    """Scorecards of earlier rounds, rebuilt from their stored turns."""
+    cards = []
+    for summary in store.list_rounds(limit=limit):
+        meta, status, turns = store.get_round(summary.round_id)
+        known = {qid: bank.questions[qid] for qid in meta.question_ids if qid in bank.questions}
+        cards.append(build_scorecard(meta, turns, known, completed=status == "completed"))
+    return cards
+
+
+def scorecard_from_store(store: Store, bank: Bank, round_id: str) -> Scorecard:
+    """The scorecard of a stored round (partial when the round never finished)."""
+    meta, status, turns = store.get_round(round_id)
+    known = {qid: bank.questions[qid] for qid in meta.question_ids if qid in bank.questions}
+    previous = store.previous_attempts(list(meta.question_ids), before_round_id=round_id)
+    return build_scorecard(meta, turns, known, completed=status == "completed", previous=previous)
+
+
+def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None) -> Path:
+    """Render the report to ``path`` (default: the reports folder) and return where it went."""
+    from agent.report import default_report_path, write_report
+
+    target = path or default_report_path(card.round_id, fmt)
+    write_report(card, fmt, target)
+    return target
