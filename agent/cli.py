@@ -19,6 +19,7 @@ COMMANDS = (
     "bank",
     "report",
     "history",
+    "serve",
 )
 
 

@@ -18,7 +18,7 @@ PII_KEY = "pii"
 
 
 def drop_pii(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
-    """structlog processor: remove the ``pii`` key."""
+    """Structlog processor: remove the ``pii`` key."""
     event.pop(PII_KEY, None)
     return event
 

@@ -21,7 +21,7 @@ from agent.interview.assess import Assessor, CueAssessor
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
-from agent.interview.scorecard import Scorecard, build_scorecard
+from agent.interview.scorecard import Scorecard
 from agent.logs import get_logger
 
 if TYPE_CHECKING:
@@ -148,20 +148,9 @@ def start_round(
 
 def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard]:
     """Scorecards of earlier rounds, rebuilt from their stored turns."""
-    cards = []
-    for summary in store.list_rounds(limit=limit):
-        meta, status, turns = store.get_round(summary.round_id)
-        known = {qid: bank.questions[qid] for qid in meta.question_ids if qid in bank.questions}
-        cards.append(build_scorecard(meta, turns, known, completed=status == "completed"))
-    return cards
+    from agent.report.build import load_scorecard
 
-
-def scorecard_from_store(store: Store, bank: Bank, round_id: str) -> Scorecard:
-    """The scorecard of a stored round (partial when the round never finished)."""
-    meta, status, turns = store.get_round(round_id)
-    known = {qid: bank.questions[qid] for qid in meta.question_ids if qid in bank.questions}
-    previous = store.previous_attempts(list(meta.question_ids), before_round_id=round_id)
-    return build_scorecard(meta, turns, known, completed=status == "completed", previous=previous)
+    return [load_scorecard(store, bank.questions, s.round_id) for s in store.list_rounds(limit=limit)]
 
 
 def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None) -> Path:

@@ -50,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     for s in verdict.assessment.signals:
         print(f"  {s.polarity:<6} {s.id}: \"{s.evidence}\"")
     nxt = verdict.action
-    print(f"next: {result['next']['action']} ({nxt.kind.value}{', ' + nxt.probe_id if nxt.probe_id else ''})")
+    contract = nxt.to_contract()
+    print(f"next: {contract['action']} ({nxt.kind.value}{', ' + nxt.probe_id if nxt.probe_id else ''})")
     if nxt.text:
         print(f"  \"{nxt.text}\"")
     return 0

@@ -129,7 +129,7 @@ def run_text(args: argparse.Namespace) -> int:
         if scripted is None:
             print("Type your answer; finish it with an empty line. Ctrl-D ends the round.")
         _show(logged.start(), clock)
-        answers = iter(((a, None) for a in scripted)) if scripted is not None else _interactive()
+        answers = iter((a, None) for a in scripted) if scripted is not None else _interactive()
         try:
             while not rnd.done:
                 nxt = next(answers, None)

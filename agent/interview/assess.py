@@ -105,9 +105,9 @@ class CueAssessor:
                 if not self._negation.negated(tokens, m.first):
                     return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
         for combo in cues.combos:
-            m = _find_combo(tokens, combo, cues.window)
-            if m is not None and not self._negation.negated(tokens, m.first):
-                return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
+            cm = _find_combo(tokens, combo, cues.window)
+            if cm is not None and not self._negation.negated(tokens, cm.first):
+                return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
         for pattern in cues.patterns:
             for rm in pattern.finditer(text):
                 first = _token_at(tokens, rm.start())
@@ -176,8 +176,8 @@ def _find_combo(
     for anchor in occurrences[0]:
         first, last = anchor.first, anchor.last
         ok = True
-        for group in occurrences[1:]:
-            near = [m for m in group if abs(m.first - anchor.first) <= window]
+        for found_in_group in occurrences[1:]:
+            near = [m for m in found_in_group if abs(m.first - anchor.first) <= window]
             if not near:
                 ok = False
                 break

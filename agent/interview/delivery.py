@@ -44,7 +44,7 @@ class DeliveryMeter:
     def _count_fillers(self, text: str, tokens: Sequence[Token]) -> int:
         count = 0
         words = [t.word for t in tokens]
-        for i, tok in enumerate(tokens):
+        for tok in tokens:
             if tok.word not in self.filler_words:
                 continue
             if tok.word == "like" and text[tok.end : tok.end + 1] != ",":

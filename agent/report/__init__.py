@@ -1,0 +1,67 @@
+"""Reports of a round: JSON, Markdown and a self-contained HTML page with charts."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from agent.interview.scorecard import Scorecard
+
+FORMATS = ("html", "md", "json")
+
+
+def render(card: Scorecard, fmt: str) -> str:
+    """The report as text in one of ``FORMATS``."""
+    if fmt == "json":
+        return card.model_dump_json(indent=2) + "\n"
+    if fmt == "md":
+        from agent.report.markdown import render_markdown
+
+        return render_markdown(card)
+    if fmt == "html":
+        from agent.report.html import render_html
+
+        return render_html(card)
+    raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
+
+
+def default_report_path(round_id: str, fmt: str) -> Path:
+    """Where a round's report goes when no path is given."""
+    from agent.paths import reports_dir
+
+    return reports_dir() / f"round-{round_id}.{fmt}"
+
+
+def write_report(card: Scorecard, fmt: str, path: str | os.PathLike[str]) -> Path:
+    """Render and write the report atomically (a reader never sees half a file)."""
+    text = render(card, fmt)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def render_round_page(store, round_id: str, *, nonce: str) -> str | None:  # noqa: ANN001 - see pages
+    """Web app hook: the report page for ``round_id`` (None when unknown)."""
+    from agent.report.pages import render_round_page as page
+
+    return page(store, round_id, nonce=nonce)
+
+
+def render_history_page(store, *, nonce: str) -> str:  # noqa: ANN001 - see pages
+    """Web app hook: the history page."""
+    from agent.report.pages import render_history_page as page
+
+    return page(store, nonce=nonce)
+
+
+__all__ = ["FORMATS", "default_report_path", "render", "render_history_page", "render_round_page",
+           "write_report"]

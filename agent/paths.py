@@ -1,0 +1,50 @@
+"""Where the interviewer keeps the user's rounds and reports.
+
+Rounds hold what a candidate said, so they live in the user's own data
+directory (never the working directory or a shared temp folder). Directories
+are created only when something is about to be written there, so merely
+importing this module or printing ``--help`` leaves no trace on disk.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+APP_NAME = "pm-interviewer"
+DATA_DIR_ENV = "INTERVIEWER_DATA_DIR"
+DB_URL_ENV = "INTERVIEWER_DB"
+DB_FILE = "interviewer.sqlite3"
+
+
+def data_dir(*, create: bool = True) -> Path:
+    """The user's data directory (``$INTERVIEWER_DATA_DIR`` wins, for tests and portable installs)."""
+    configured = os.environ.get(DATA_DIR_ENV)
+    path = Path(configured).expanduser() if configured else Path(user_data_dir(APP_NAME, appauthor=False))
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def default_db_url() -> str:
+    """The SQLite file used when no database URL is given."""
+    return f"sqlite:///{data_dir() / DB_FILE}"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """The database to use: an explicit URL, else ``$INTERVIEWER_DB``, else the default SQLite file.
+
+    The web app reads the same variable, so the CLI and the server see the same
+    rounds unless told otherwise.
+    """
+    return explicit or os.environ.get(DB_URL_ENV) or default_db_url()
+
+
+def reports_dir(*, create: bool = True) -> Path:
+    """Where reports go when no output path is given."""
+    path = data_dir(create=create) / "reports"
+    if create:
+        path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,147 @@
+"""The report as Markdown, for pasting into notes or reading in a terminal.
+
+Candidate words are quoted verbatim but on one line and with Markdown's
+special characters escaped, so an answer can never turn into a heading, a
+link or raw HTML in whatever viewer renders the file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from agent.interview.scorecard import DeliveryFigures, FollowUp, QuestionScore, Scorecard
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
+
+
+def escape(text: str) -> str:
+    """One line of candidate text, safe inside a Markdown paragraph or table cell."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def when(iso: str) -> str:
+    """An ISO timestamp as "YYYY-MM-DD HH:MM UTC" (unparseable values are shown as they are)."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    offset = moment.utcoffset()
+    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if offset is not None and not offset else "")
+
+
+def describe(signal_id: str, q: QuestionScore) -> str:
+    """A signal's description as the rubric words it, for ids listed in comparisons."""
+    described = {s.id: s.description for s in q.weak}
+    described.update({s.id: s.description for s in q.missed})
+    described.update({s.id: s.description for s in q.hit})
+    return described.get(signal_id, signal_id)
+
+
+def quote(text: str) -> str:
+    """Candidate words as a one-line Markdown blockquote."""
+    return f'> "{escape(text)}"'
+
+
+def score_text(score: int | float | None) -> str:
+    """A score out of 5, or "no score" for unanswered questions."""
+    return f"{score:g}/5" if score is not None else "no score"
+
+
+def duration_text(seconds: float, planned_minutes: float) -> str:
+    """Time used against time planned, in minutes."""
+    return f"{seconds / 60.0:.1f} of {planned_minutes:g} minutes"
+
+
+def delivery_line(d: DeliveryFigures) -> str:
+    """Delivery figures as a phrase; jargon and pace appear only when they were measured."""
+    parts = [f"{d.words} words", f"{d.filler_per_100:g} fillers per 100 words"]
+    if d.jargon_per_100 is not None:
+        parts.append(f"{d.jargon_per_100:g} jargon terms per 100 words")
+    if d.words_per_minute is not None:
+        parts.append(f"{d.words_per_minute:g} words per minute")
+    return ", ".join(parts)
+
+
+def render_markdown(card: Scorecard) -> str:
+    """The whole scorecard as a Markdown document."""
+    out: list[str] = [f"# Mock interview report: round {card.round_id}", ""]
+    facts = [f"Interviewer: {card.persona_id}"]
+    if card.track:
+        facts.append(f"track: {card.track}")
+    facts += [f"{card.mode} round", f"started {when(card.started_at)}", duration_text(card.duration_s,
+                                                                                   card.minutes_planned)]
+    out += [" · ".join(facts), ""]
+    if not card.completed:
+        out += ["> **Round ended early: partial report.** "
+                "It covers only what was said before the round stopped.", ""]
+    answered = sum(1 for q in card.questions if q.score is not None)
+    out += [f"**Overall: {score_text(card.overall_score)}** across {len(card.questions)} questions "
+            f"({answered} scored)", ""]
+    if card.questions:
+        out += ["| # | Question | Score | Strong signals shown | Follow-ups |", "|---|---|---|---|---|"]
+        for i, q in enumerate(card.questions, 1):
+            strong = len(q.hit) + len(q.missed)
+            out.append(f"| {i} | {q.question_id} | {score_text(q.score)} | {len(q.hit)} of {strong} "
+                       f"| {len(q.follow_ups)} |")
+        out.append("")
+    for i, q in enumerate(card.questions, 1):
+        out += _question(i, q)
+    out += ["## Delivery across the round", "", delivery_line(card.delivery) + "."]
+    if card.delivery.background_apologies:
+        out += ["", "Apologising for your background undersells you; you said:"]
+        out += [quote(s) for s in card.delivery.background_apologies]
+    if card.delivery.engineering_deferrals:
+        out += ["", "Handing the decision to engineering instead of owning it; you said:"]
+        out += [quote(s) for s in card.delivery.engineering_deferrals]
+    out.append("")
+    return "\n".join(out)
+
+
+def _question(i: int, q: QuestionScore) -> list[str]:
+    out = [f"## {i}. {q.question_id} ({score_text(q.score)})", "", f"*{escape(q.prompt)}*", "",
+           f"Type: {q.type}. Outcome: {q.outcome.replace('_', ' ')}.", ""]
+    out += ["### What you said", ""]
+    out += [quote(q.answer), ""] if q.answer else ["No answer was recorded.", ""]
+    if q.hit:
+        out += ["### Signals you showed", ""]
+        for s in q.hit:
+            out += [f"- **{escape(s.description)}**", f"  {quote(s.evidence)}"]
+        out.append("")
+    if q.missed:
+        out += ["### Missed", ""]
+        out += [f"- {escape(m.description)}" for m in q.missed]
+        out.append("")
+    if q.weak:
+        out += ["### Watch out", ""]
+        for s in q.weak:
+            out += [f"- **{escape(s.description)}**", f"  {quote(s.evidence)}"]
+        out.append("")
+    if q.follow_ups:
+        out += ["### Follow-ups", ""]
+        for n, f in enumerate(q.follow_ups, 1):
+            out += _follow_up(n, f)
+        out.append("")
+    out += ["### A strong answer covers", ""]
+    out += [f"- {escape(point)}" for point in q.strong_answer]
+    out += ["", f"A weak answer: {escape(q.weak_answer)}", ""]
+    if q.comparison:
+        c = q.comparison
+        out += [f"### Compared with round {c.previous_round_id}", "",
+                f"Earlier {score_text(c.previous_score)}, now {score_text(q.score)}."]
+        if c.improved:
+            out.append(f"Newly shown: {'; '.join(escape(describe(s, q)) for s in c.improved)}.")
+        if c.still_missing:
+            out.append(f"Still missing: {'; '.join(escape(describe(s, q)) for s in c.still_missing)}.")
+        out.append("")
+    out += [f"Delivery: {delivery_line(q.delivery)}.", ""]
+    return out
+
+
+def _follow_up(n: int, f: FollowUp) -> list[str]:
+    change = ""
+    if f.score_after is not None:
+        change = f" (score {score_text(f.score_before)} -> {score_text(f.score_after)})"
+    lines = [f"{n}. {f.kind}: *{escape(f.text)}*{change}"]
+    lines.append(f"   {quote(f.answer)}" if f.answer else "   No answer.")
+    return lines

@@ -1,0 +1,41 @@
+"""Report and history pages for the web app (see ``agent.web.pages`` for the contract).
+
+Served pages load plotly.js from the app's own static route instead of
+inlining 4.8 MB into every response, and every inline chart script carries
+the response's CSP nonce.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from agent.report.build import bank_questions, load_scorecard
+from agent.report.history import history_rows, svg_sparkline, trend_of_rows
+from agent.report.html import environment, render_html
+from agent.store.errors import UnknownRound
+
+if TYPE_CHECKING:
+    from agent.store import Store
+
+PLOTLY_ROUTE = "/static/vendor/plotly.min.js"
+HISTORY_LIMIT = 50
+
+
+def render_round_page(store: Store, round_id: str, *, nonce: str) -> str | None:
+    """The round's report page, or None when no round has exactly this id."""
+    try:
+        card = load_scorecard(store, bank_questions(), round_id)
+    except UnknownRound:
+        return None
+    return render_html(card, plotly_src=PLOTLY_ROUTE, nonce=nonce, back_link="/history")
+
+
+def render_history_page(store: Store, *, nonce: str) -> str:
+    """The list of past rounds with the score trend (no scripts, so the nonce is unused)."""
+    rows = history_rows(store, store.list_rounds(limit=HISTORY_LIMIT), bank_questions())
+    trend = trend_of_rows(rows)
+    return environment().get_template("history.html.j2").render(
+        rows=rows, trend=trend, spark_svg=Markup(svg_sparkline(trend.scores))
+    )

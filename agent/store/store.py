@@ -1,0 +1,411 @@
+"""The round store: every turn committed the moment it happens.
+
+Rounds and turns go to SQLite by default and to PostgreSQL when several
+workers share one database; the same SQLAlchemy Core statements serve both.
+Each ``add_turn`` is its own transaction, so killing the process mid-round
+loses at most the turn that was being written, and a partial scorecard can
+always be rebuilt from what is on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, func, insert, inspect, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from agent.interview.records import RoundMeta, TurnRecord
+from agent.interview.scorecard import PreviousAttempt
+from agent.paths import database_url
+from agent.store import schema
+from agent.store._engine import open_engine, parse_url, shown
+from agent.store.errors import AmbiguousRound, StoreError, UnknownRound
+from agent.store.schema import FINAL_STATUSES, SCHEMA_VERSION, meta, rounds, turns
+
+if TYPE_CHECKING:
+    from agent.content.models import Question
+
+
+@dataclass(frozen=True, slots=True)
+class RoundSummary:
+    """One row of the history list."""
+
+    round_id: str
+    persona_id: str
+    track: str | None
+    mode: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    overall_score: float | None
+    planned_questions: tuple[str, ...]
+    asked_questions: int
+    turns: int
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data (for ``history --json``)."""
+        return {
+            "round_id": self.round_id,
+            "persona_id": self.persona_id,
+            "track": self.track,
+            "mode": self.mode,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "status": self.status,
+            "overall_score": self.overall_score,
+            "planned_questions": list(self.planned_questions),
+            "asked_questions": self.asked_questions,
+            "turns": self.turns,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SignalOutcome:
+    """Whether one rubric signal showed up in one answered question of one round."""
+
+    round_id: str
+    question_id: str
+    signal_id: str
+    polarity: str  # strong | weak
+    hit: bool
+
+
+class Store:
+    """Rounds and their turns in a SQL database (see the module docstring)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = parse_url(database_url(url))
+        self.shown_url = shown(self.url)
+        self._engine = open_engine(self.url)
+        try:
+            self._ensure_schema()
+        except BaseException:
+            self._engine.dispose()
+            raise
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def close(self) -> None:
+        """Release the connection pool (the database file stays consistent either way)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self, action: str) -> Iterator[Connection]:
+        """One transaction; database errors become a one-line ``StoreError``."""
+        try:
+            with self._engine.begin() as conn:
+                yield conn
+        except StoreError:
+            raise
+        except IntegrityError:
+            raise
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+
+    def _ensure_schema(self) -> None:
+        for attempt in (1, 2):
+            try:
+                self._check_or_create()
+                return
+            except StoreError:
+                raise
+            except SQLAlchemyError as exc:
+                # a second process may have created the tables between our check and our create
+                if attempt == 2:
+                    raise StoreError(f"database {self.shown_url}: cannot open: {_first_line(exc)}") from None
+
+    def _check_or_create(self) -> None:
+        names = set(inspect(self._engine).get_table_names())
+        if "meta" in names:
+            with self._engine.connect() as conn:
+                found = conn.execute(select(meta.c.schema_version)).scalar()
+            if found is None:
+                raise StoreError(f"database {self.shown_url} has no schema version: it was not created by "
+                                 "this interviewer; use another --db")
+            if int(found) != SCHEMA_VERSION:
+                advice = ("upgrade the interviewer to read it" if int(found) > SCHEMA_VERSION
+                          else "move the file aside (or pick another --db) to start a new history")
+                raise StoreError(f"database {self.shown_url} has schema version {found}; this interviewer "
+                                 f"expects {SCHEMA_VERSION}: {advice}")
+            return
+        if names & {"rounds", "turns"}:
+            raise StoreError(f"database {self.shown_url} already holds tables named rounds/turns that this "
+                             "interviewer did not create; use another --db")
+        with self._engine.begin() as conn:
+            schema.metadata.create_all(conn)
+            conn.execute(insert(meta).values(schema_version=SCHEMA_VERSION))
+
+    # -- writing -------------------------------------------------------------
+
+    def start_round(self, meta_: RoundMeta) -> None:
+        """Record a new round as running."""
+        row = dict(
+            id=meta_.round_id,
+            persona_id=meta_.persona_id,
+            track=meta_.track,
+            mode=meta_.mode,
+            started_at=meta_.started_at,
+            status="running",
+            meta=meta_.to_dict(),
+        )
+        try:
+            with self._tx("start a round") as conn:
+                conn.execute(insert(rounds).values(**row))
+        except IntegrityError:
+            raise StoreError(f"database {self.shown_url}: a round with id {meta_.round_id!r} "
+                             "already exists") from None
+
+    def add_turn(self, turn: TurnRecord) -> None:
+        """Commit one turn in its own transaction (the crash-safety unit)."""
+        row = dict(
+            round_id=turn.round_id,
+            seq=turn.seq,
+            t=float(turn.t),
+            speaker=turn.speaker.value,
+            kind=turn.kind,
+            question_id=turn.question_id,
+            probe_id=turn.probe_id,
+            payload=turn.to_dict(),
+        )
+        try:
+            with self._tx("store a turn") as conn:
+                conn.execute(insert(turns).values(**row))
+        except IntegrityError:
+            if not self._exists(turn.round_id):
+                raise self._unknown(turn.round_id) from None
+            raise StoreError(f"database {self.shown_url}: round {turn.round_id} already has a turn "
+                             f"number {turn.seq}") from None
+
+    def finish_round(self, round_id: str, status: str, overall_score: float | None = None) -> None:
+        """Mark a round completed, interrupted or abandoned, with its overall score."""
+        if status not in FINAL_STATUSES:
+            raise ValueError(f"status must be one of {', '.join(FINAL_STATUSES)}, not {status!r}")
+        ended = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._tx("finish a round") as conn:
+            result = conn.execute(
+                update(rounds)
+                .where(rounds.c.id == round_id)
+                .values(status=status, ended_at=ended, overall_score=overall_score)
+            )
+            if result.rowcount == 0:
+                raise self._unknown(round_id, conn)
+
+    # -- reading -------------------------------------------------------------
+
+    def get_round(self, round_id: str) -> tuple[RoundMeta, str, list[TurnRecord]]:
+        """The round's set-up, its status and its turns in order; ``UnknownRound`` if absent."""
+        with self._tx("read a round") as conn:
+            row = conn.execute(select(rounds.c.meta, rounds.c.status).where(rounds.c.id == round_id)).first()
+            if row is None:
+                raise self._unknown(round_id, conn)
+            payloads = conn.execute(
+                select(turns.c.payload).where(turns.c.round_id == round_id).order_by(turns.c.seq)
+            ).scalars()
+            records = [TurnRecord.from_dict(p) for p in payloads]
+        return RoundMeta.from_dict(row.meta), row.status, records
+
+    def round_ids_prefix(self, prefix: str, limit: int = 10) -> list[str]:
+        """Ids starting with ``prefix``, most recent first (so users can type a short id, as with git)."""
+        with self._tx("look up round ids") as conn:
+            return list(
+                conn.execute(
+                    select(rounds.c.id)
+                    .where(rounds.c.id.startswith(prefix, autoescape=True))
+                    .order_by(rounds.c.n.desc())
+                    .limit(limit)
+                ).scalars()
+            )
+
+    def resolve_round_id(self, text: str) -> str:
+        """The one round id that ``text`` names exactly or as a prefix."""
+        text = text.strip()
+        if not text:
+            raise UnknownRound("a round id is required")
+        matches = self.round_ids_prefix(text, limit=6)
+        if text in matches:
+            return text
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise self._unknown(text)
+        shown_ids = ", ".join(matches[:5]) + (", ..." if len(matches) > 5 else "")
+        raise AmbiguousRound(f"round id prefix {text!r} matches several rounds ({shown_ids}); "
+                             "type more of it")
+
+    def list_rounds(self, limit: int = 20) -> list[RoundSummary]:
+        """The most recent rounds first, with how many questions were asked and turns stored."""
+        asked = (
+            select(turns.c.round_id, func.count(turns.c.question_id.distinct()).label("asked"))
+            .where(turns.c.speaker == "interviewer", turns.c.kind == "question")
+            .group_by(turns.c.round_id)
+            .subquery()
+        )
+        counted = (
+            select(turns.c.round_id, func.count().label("turns")).group_by(turns.c.round_id).subquery()
+        )
+        query = (
+            select(rounds, asked.c.asked, counted.c.turns)
+            .outerjoin(asked, asked.c.round_id == rounds.c.id)
+            .outerjoin(counted, counted.c.round_id == rounds.c.id)
+            .order_by(rounds.c.n.desc())
+            .limit(max(0, int(limit)))
+        )
+        with self._tx("list rounds") as conn:
+            rows = conn.execute(query).all()
+        return [
+            RoundSummary(
+                round_id=r.id,
+                persona_id=r.persona_id,
+                track=r.track,
+                mode=r.mode,
+                started_at=r.started_at,
+                ended_at=r.ended_at,
+                status=r.status,
+                overall_score=r.overall_score,
+                planned_questions=tuple((r.meta or {}).get("question_ids", ())),
+                asked_questions=int(r.asked or 0),
+                turns=int(r.turns or 0),
+            )
+            for r in rows
+        ]
+
+    def previous_attempts(
+        self, question_ids: Sequence[str], before_round_id: str | None = None
+    ) -> dict[str, PreviousAttempt]:
+        """For each question, the latest scored attempt in a round stored before ``before_round_id``.
+
+        When ``before_round_id`` is not stored yet (a round about to start), every
+        stored round counts as earlier.
+        """
+        wanted = {q for q in question_ids if q}
+        if not wanted:
+            return {}
+        found: dict[str, PreviousAttempt] = {}
+        with self._tx("read earlier attempts") as conn:
+            limit_n = None
+            if before_round_id is not None:
+                limit_n = conn.execute(select(rounds.c.n).where(rounds.c.id == before_round_id)).scalar()
+            query = (
+                select(rounds.c.n, turns.c.round_id, turns.c.question_id, turns.c.payload)
+                .join(rounds, rounds.c.id == turns.c.round_id)
+                .where(turns.c.question_id.in_(sorted(wanted)), turns.c.speaker == "candidate")
+                .order_by(rounds.c.n.desc(), turns.c.seq)
+            )
+            if limit_n is not None:
+                query = query.where(rounds.c.n < limit_n)
+            current_n: int | None = None
+            group: dict[str, _Attempt] = {}
+            for row in conn.execute(query.execution_options(yield_per=200)):
+                if row.n != current_n:
+                    _settle(group, found)
+                    if wanted <= found.keys():
+                        break
+                    current_n, group = row.n, {}
+                if row.question_id in found:
+                    continue
+                group.setdefault(row.question_id, _Attempt(row.round_id)).add(row.payload)
+            else:
+                _settle(group, found)
+        return found
+
+    def signal_history(
+        self, limit_rounds: int = 10, questions: Mapping[str, Question] | None = None
+    ) -> list[SignalOutcome]:
+        """Signal outcomes over the latest rounds, most recent round first.
+
+        Without ``questions`` only the signals that were shown are returned. With
+        the bank's questions, every rubric signal of each answered question gets an
+        outcome, so a practice loop can rank the signals a candidate keeps missing.
+        """
+        with self._tx("read signal history") as conn:
+            latest = select(rounds.c.id).order_by(rounds.c.n.desc()).limit(max(0, limit_rounds))
+            recent = list(conn.execute(latest).scalars())
+            if not recent:
+                return []
+            rows = conn.execute(
+                select(turns.c.round_id, turns.c.question_id, turns.c.payload)
+                .where(turns.c.round_id.in_(recent), turns.c.speaker == "candidate",
+                       turns.c.question_id.is_not(None))
+                .order_by(turns.c.round_id, turns.c.seq)
+            ).all()
+        shown_: dict[tuple[str, str], dict[str, str]] = {}
+        for row in rows:
+            assessment = (row.payload or {}).get("assessment")
+            if not assessment:
+                continue
+            hits = shown_.setdefault((row.round_id, row.question_id), {})
+            for signal in assessment.get("signals", ()):
+                hits.setdefault(signal["id"], signal["polarity"])
+        order = {rid: i for i, rid in enumerate(recent)}
+        outcomes: list[SignalOutcome] = []
+        for (rid, qid), hits in sorted(shown_.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+            question = questions.get(qid) if questions is not None else None
+            if question is None:
+                outcomes.extend(SignalOutcome(rid, qid, sid, pol, True) for sid, pol in hits.items())
+                continue
+            outcomes.extend(
+                SignalOutcome(rid, qid, s.id, s.polarity.value, s.id in hits) for s in question.signals
+            )
+        return outcomes
+
+    # -- helpers -------------------------------------------------------------
+
+    def _exists(self, round_id: str) -> bool:
+        with self._tx("look up a round") as conn:
+            return conn.execute(select(rounds.c.n).where(rounds.c.id == round_id)).first() is not None
+
+    def _unknown(self, round_id: str, conn: Connection | None = None) -> UnknownRound:
+        query = select(rounds.c.id).order_by(rounds.c.n.desc()).limit(3)
+        if conn is None:
+            with self._tx("list rounds") as own:
+                recent = list(own.execute(query).scalars())
+        else:
+            recent = list(conn.execute(query).scalars())
+        if not recent:
+            return UnknownRound(f"no round with id {round_id!r}: "
+                                f"no rounds are stored in {self.shown_url} yet")
+        return UnknownRound(f"no round with id {round_id!r}; most recent: {', '.join(recent)}")
+
+
+class _Attempt:
+    """Accumulates one question's candidate turns within one round."""
+
+    __slots__ = ("round_id", "score", "hit_ids")
+
+    def __init__(self, round_id: str) -> None:
+        self.round_id = round_id
+        self.score: int | None = None
+        self.hit_ids: list[str] = []
+
+    def add(self, payload: dict[str, Any]) -> None:
+        assessment = payload.get("assessment")
+        if not assessment:
+            return
+        if payload.get("question_score") is not None:
+            self.score = int(payload["question_score"])
+        for signal in assessment.get("signals", ()):
+            if signal.get("polarity") == "strong" and signal["id"] not in self.hit_ids:
+                self.hit_ids.append(signal["id"])
+
+
+def _settle(group: dict[str, _Attempt], found: dict[str, PreviousAttempt]) -> None:
+    for qid, attempt in group.items():
+        if qid not in found and attempt.score is not None:
+            found[qid] = PreviousAttempt(round_id=attempt.round_id, score=attempt.score,
+                                         hit_ids=attempt.hit_ids)
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0] if text else type(orig).__name__

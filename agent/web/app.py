@@ -1,0 +1,235 @@
+"""The web app: the round page, the token endpoint, reports and history.
+
+``create_app`` takes its settings and, optionally, the functions it depends
+on (persona catalog, report page, history page) so tests and deployments can
+swap them without patching imports. The app holds no secret other than the
+LiveKit API secret in its settings, which only signs tokens.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from agent.logs import get_logger
+from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
+from agent.web.pages import HistoryPage, RoundPage, store_pages, unavailable_page
+from agent.web.ratelimit import RateLimiter
+from agent.web.security import new_nonce, security_headers
+from agent.web.settings import WebSettings
+from agent.web.tokens import mint_session
+
+log = get_logger("agent.web")
+
+STATIC_DIR = Path(__file__).parent / "static"
+DIST_DIR = STATIC_DIR / "dist"
+ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+PAGE_TIMEOUT_S = 10.0
+CATALOG_TIMEOUT_S = 20.0
+MAX_BODY_BYTES = 16 * 1024
+
+SETTINGS: web.AppKey[WebSettings] = web.AppKey("settings", WebSettings)
+CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
+CHOICES: web.AppKey[list[Sequence[PersonaChoice]]] = web.AppKey("choices")
+ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
+HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
+LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
+EXECUTOR: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
+
+
+def create_app(
+    settings: WebSettings,
+    *,
+    catalog: Catalog | None = None,
+    round_page: RoundPage | None = None,
+    history_page: HistoryPage | None = None,
+    dist_dir: Path | None = None,
+) -> web.Application:
+    """Build the aiohttp application.
+
+    ``catalog`` lists the personas the page may offer (default: the content
+    bank); ``round_page``/``history_page`` render the report and history HTML
+    (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``).
+    """
+    app = web.Application(
+        client_max_size=MAX_BODY_BYTES,
+        middlewares=[security_headers(settings.browser_livekit_url)],  # type: ignore[list-item]
+    )
+    if round_page is None or history_page is None:
+        default_round, default_history = store_pages(settings.database_url)
+        round_page = round_page or default_round
+        history_page = history_page or default_history
+    app[SETTINGS] = settings
+    app[CATALOG] = catalog or bank_catalog
+    app[CHOICES] = []
+    app[ROUND_PAGE] = round_page
+    app[HISTORY_PAGE] = history_page
+    app[LIMITER] = RateLimiter(limit=settings.rate_limit, window_s=settings.rate_window_s)
+    app[EXECUTOR] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-pages")
+    app.on_cleanup.append(_shutdown_executor)
+
+    dist = dist_dir or DIST_DIR
+    app.router.add_get("/", _index_handler(dist))
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/api/personas", personas)
+    app.router.add_post("/api/session", create_session)
+    app.router.add_get("/rounds/{round_id}", show_round)
+    app.router.add_get("/history", show_history)
+    if dist.is_dir():
+        app.router.add_static("/static/dist", dist, follow_symlinks=False)
+    plotly_js = _plotly_bundle()
+    if plotly_js is not None:
+        app.router.add_get("/static/vendor/plotly.min.js", _file_handler(plotly_js))
+    return app
+
+
+async def _shutdown_executor(app: web.Application) -> None:
+    app[EXECUTOR].shutdown(wait=False, cancel_futures=True)
+
+
+def _plotly_bundle() -> Path | None:
+    try:
+        import plotly
+    except ImportError:
+        return None
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    return path if path.is_file() else None
+
+
+def _file_handler(path: Path) -> Any:
+    async def handler(_request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(path, headers={"Cache-Control": "public, max-age=86400"})
+
+    return handler
+
+
+def _index_handler(dist: Path) -> Any:
+    async def index(_request: web.Request) -> web.StreamResponse:
+        page = dist / "index.html"
+        if not page.is_file():
+            return web.Response(
+                status=503,
+                text="The page is not built: run `npm ci && npm run build` in frontend/.\n",
+            )
+        return web.FileResponse(page, headers={"Cache-Control": "no-cache"})
+
+    return index
+
+
+def _error(status: int, message: str, **extra: Any) -> web.Response:
+    return web.json_response({"error": message, **extra}, status=status)
+
+
+async def _run(request: web.Request, fn: Any, *args: Any, limit_s: float = PAGE_TIMEOUT_S) -> Any:
+    loop = asyncio.get_running_loop()
+    async with asyncio.timeout(limit_s):
+        return await loop.run_in_executor(request.app[EXECUTOR], fn, *args)
+
+
+async def _choices(request: web.Request) -> Sequence[PersonaChoice]:
+    cache = request.app[CHOICES]
+    if not cache:
+        cache.append(list(await _run(request, request.app[CATALOG], limit_s=CATALOG_TIMEOUT_S)))
+    return cache[0]
+
+
+async def healthz(_request: web.Request) -> web.Response:
+    """Liveness for load balancers and compose healthchecks; touches nothing else."""
+    return web.json_response({"ok": True})
+
+
+async def personas(request: web.Request) -> web.Response:
+    """GET /api/personas: what the page's pickers offer."""
+    try:
+        choices = await _choices(request)
+    except Exception as exc:  # a broken bank must give the page a message, not a hang
+        log.error("web.catalog_failed", error=type(exc).__name__)
+        return _error(503, f"persona catalog unavailable: {exc}")
+    return web.json_response({"personas": [c.to_dict() for c in choices]})
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # non-browser clients (curl, tests) send no Origin
+    return origin == f"{request.scheme}://{request.host}"
+
+
+async def create_session(request: web.Request) -> web.Response:
+    """POST /api/session: validate the choices, then mint a token for a new room."""
+    if request.content_type != "application/json":
+        return _error(415, "body: send application/json")
+    if not _same_origin(request):
+        return _error(403, "origin: cross-origin requests are not allowed")
+    limiter = request.app[LIMITER]
+    client = request.remote or "unknown"
+    if not limiter.allow(client):
+        retry = max(1, int(limiter.retry_after(client) + 0.999))
+        response = _error(429, "too many rounds started from this address; try again shortly")
+        response.headers["Retry-After"] = str(retry)
+        return response
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return _error(400, "body: not valid JSON", field="body")
+    try:
+        choices = await _choices(request)
+    except Exception as exc:
+        log.error("web.catalog_failed", error=type(exc).__name__)
+        return _error(503, f"persona catalog unavailable: {exc}")
+    try:
+        round_request = validate_round(body, choices)
+    except RequestError as exc:
+        return _error(400, str(exc), field=exc.field)
+    grant = mint_session(request.app[SETTINGS], round_request)
+    log.info(
+        "web.session_minted",
+        room=grant.room,
+        persona=round_request.persona,
+        track=round_request.track,
+        minutes=round_request.minutes,
+    )
+    return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})
+
+
+def _html(text: str, status: int = 200) -> web.Response:
+    return web.Response(text=text, status=status, content_type="text/html", charset="utf-8")
+
+
+async def show_round(request: web.Request) -> web.Response:
+    """GET /rounds/{id}: the report, from the injected round page."""
+    round_id = request.match_info["round_id"]
+    if not ROUND_ID.fullmatch(round_id):
+        return _html(unavailable_page("Round not found", "That is not a round id."), status=404)
+    nonce = new_nonce(request)
+    try:
+        page = await _run(request, request.app[ROUND_PAGE], round_id, nonce)
+    except TimeoutError:
+        return _html(unavailable_page("Report delayed", "The report took too long; reload in a moment."), 504)
+    except Exception as exc:
+        log.error("web.report_failed", error=type(exc).__name__)
+        return _html(unavailable_page("Report failed", "The report could not be built."), status=500)
+    if page is None:
+        return _html(unavailable_page("Round not found", f"No round has the id {round_id}."), status=404)
+    return _html(page)
+
+
+async def show_history(request: web.Request) -> web.Response:
+    """GET /history: past rounds, from the injected history page."""
+    nonce = new_nonce(request)
+    try:
+        page = await _run(request, request.app[HISTORY_PAGE], nonce)
+    except TimeoutError:
+        delayed = unavailable_page("History delayed", "The history took too long; reload in a moment.")
+        return _html(delayed, 504)
+    except Exception as exc:
+        log.error("web.history_failed", error=type(exc).__name__)
+        return _html(unavailable_page("History failed", "The history could not be loaded."), status=500)
+    return _html(page)

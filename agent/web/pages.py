@@ -1,0 +1,82 @@
+"""Server-rendered pages: a round's report and the history list.
+
+The web app does not know how reports are built or where rounds are stored;
+it calls two injectable functions and serves what they return. Both are
+synchronous (the store is SQLAlchemy Core) and run in the app's small thread
+pool so a slow database never blocks the event loop.
+
+Contract for the functions (what ``agent/report`` and ``agent/store`` provide):
+
+- ``RoundPage(round_id, nonce) -> str | None``: the full HTML document of the
+  round's report, or ``None`` when no round has that id. A round still in
+  progress (or cut short) renders as a partial report: the scorecard is
+  rebuilt from whatever turns were stored.
+- ``HistoryPage(nonce) -> str``: the full HTML document listing past rounds,
+  each linking to ``/rounds/<id>``.
+
+Pages are served under a Content-Security-Policy that allows scripts only
+from this origin or carrying ``nonce`` (``<script nonce="...">``), so a chart
+library's inline set-up call must carry the nonce. ``/static/vendor/plotly.min.js``
+serves the installed plotly bundle for reports that draw charts.
+"""
+
+from __future__ import annotations
+
+import html
+import threading
+from collections.abc import Callable
+
+RoundPage = Callable[[str, str], "str | None"]
+HistoryPage = Callable[[str], str]
+
+
+def unavailable_page(title: str, message: str) -> str:
+    """A plain page for when reports cannot be produced (missing module, no database)."""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{html.escape(title)}</title>"
+        '<link rel="stylesheet" href="/static/dist/app.css"></head>'
+        f'<body><main class="page"><h1>{html.escape(title)}</h1><p>{html.escape(message)}</p>'
+        '<p><a href="/">Start a round</a></p></main></body></html>'
+    )
+
+
+def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
+    """Default pages backed by ``agent.store.Store`` and ``agent.report``.
+
+    Uses ``agent.report.render_round_page(store, round_id, *, nonce) -> str | None``
+    and ``agent.report.render_history_page(store, *, nonce) -> str`` over
+    ``agent.store.Store(url)`` (``None`` meaning the default SQLite file). The
+    store is opened on first use, in the app's worker thread, so a slow or
+    unreachable database never delays start-up or blocks the event loop.
+    """
+    try:
+        from agent.report import render_history_page, render_round_page
+        from agent.store import Store
+    except ImportError:
+        note = "Reports are not available in this installation (agent.report / agent.store missing)."
+
+        def missing_round(round_id: str, nonce: str) -> str | None:
+            return unavailable_page("Report unavailable", note)
+
+        def missing_history(nonce: str) -> str:
+            return unavailable_page("History unavailable", note)
+
+        return missing_round, missing_history
+
+    lock = threading.Lock()
+    opened: list[Store] = []
+
+    def store() -> Store:
+        with lock:
+            if not opened:
+                opened.append(Store(database_url))
+            return opened[0]
+
+    def round_page(round_id: str, nonce: str) -> str | None:
+        return render_round_page(store(), round_id, nonce=nonce)
+
+    def history_page(nonce: str) -> str:
+        return render_history_page(store(), nonce=nonce)
+
+    return round_page, history_page

@@ -1,0 +1,119 @@
+"""Minting the one token a browser needs for one spoken round.
+
+Each round gets a fresh room and a fresh random identity, and the token can do
+nothing but join that room, publish a microphone and listen: no data channel,
+no metadata changes, no admin, list or record rights. The interviewer agent is
+dispatched by the token itself (the room configuration inside it), so creating
+the room and starting the worker job happen in one step on the LiveKit server
+and the app needs no admin API call. A short lifetime limits what a leaked
+token is worth; LiveKit refreshes the token of a participant already in the
+room, so a long round outlives it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from livekit import api
+
+from agent.web.catalog import RoundRequest
+from agent.web.settings import WebSettings
+
+# How long a room lingers with nobody in it; the worker ends the round itself.
+ROOM_EMPTY_TIMEOUT_S = 60
+ROOM_DEPARTURE_TIMEOUT_S = 20
+# The candidate and the interviewer agent.
+ROOM_MAX_PARTICIPANTS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class SessionGrant:
+    """The body of a successful POST /api/session."""
+
+    server_url: str
+    token: str
+    room: str
+    identity: str
+    expires_at: int  # Unix seconds
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body; the API secret is not part of it by construction."""
+        return {
+            "server_url": self.server_url,
+            "token": self.token,
+            "room": self.room,
+            "identity": self.identity,
+            "expires_at": self.expires_at,
+        }
+
+
+def new_room_name() -> str:
+    """A room name nobody can guess or reuse."""
+    return f"round-{uuid.uuid4().hex}"
+
+
+def new_identity() -> str:
+    """A random identity: nothing about the candidate reaches the LiveKit server."""
+    return f"candidate-{secrets.token_hex(6)}"
+
+
+def candidate_grants(room: str) -> api.VideoGrants:
+    """Join one room, publish only a microphone, subscribe; nothing else."""
+    return api.VideoGrants(
+        room_join=True,
+        room=room,
+        room_create=False,
+        room_list=False,
+        room_record=False,
+        room_admin=False,
+        can_publish=True,
+        can_publish_sources=["microphone"],
+        can_subscribe=True,
+        can_publish_data=False,
+        can_update_own_metadata=False,
+    )
+
+
+def agent_dispatch(settings: WebSettings, request: RoundRequest) -> api.RoomConfiguration:
+    """Room configuration that starts the interviewer worker with the round's choices."""
+    return api.RoomConfiguration(
+        empty_timeout=ROOM_EMPTY_TIMEOUT_S,
+        departure_timeout=ROOM_DEPARTURE_TIMEOUT_S,
+        max_participants=ROOM_MAX_PARTICIPANTS,
+        agents=[
+            api.RoomAgentDispatch(
+                agent_name=settings.agent_name,
+                metadata=json.dumps(request.to_dict(), separators=(",", ":")),
+            )
+        ],
+    )
+
+
+def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | None = None) -> SessionGrant:
+    """A token for a new room with the interviewer dispatched into it."""
+    room = new_room_name()
+    identity = new_identity()
+    issued = time.time() if now is None else now
+    token = (
+        api.AccessToken(settings.api_key, settings.api_secret)
+        .with_identity(identity)
+        .with_name("Candidate")
+        .with_kind("standard")
+        .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
+        .with_grants(candidate_grants(room))
+        .with_room_config(agent_dispatch(settings, request))
+        .to_jwt()
+    )
+    return SessionGrant(
+        server_url=settings.browser_livekit_url,
+        token=token,
+        room=room,
+        identity=identity,
+        expires_at=int(issued) + settings.token_ttl_s,
+    )

@@ -1,0 +1,313 @@
+// The spoken-round page: pick an interviewer, speak with it over WebRTC,
+// then open the report. State that tests and assistive tech rely on is kept
+// in data attributes and ARIA live regions rather than only in styling.
+
+import {
+  ConnectionState,
+  createLocalAudioTrack,
+  type LocalAudioTrack,
+  MediaDeviceFailure,
+  type Participant,
+  type RemoteParticipant,
+  type RemoteTrack,
+  Room,
+  RoomEvent,
+  Track,
+} from "livekit-client";
+
+import { ATTR, agentStateLabel, formatClock, PHASE_ENDED, type PersonaChoice, type SessionGrant, TRANSCRIPTION_TOPIC,
+  trackLabel } from "./protocol";
+import { Captions } from "./captions";
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`missing #${id}`);
+  return el as T;
+};
+
+const ui = {
+  setup: $("setup"),
+  form: $<HTMLFormElement>("setup-form"),
+  persona: $<HTMLSelectElement>("persona"),
+  personaAbout: $("persona-about"),
+  track: $<HTMLSelectElement>("track"),
+  minutes: $<HTMLInputElement>("minutes"),
+  start: $<HTMLButtonElement>("start"),
+  round: $("round"),
+  timer: $("timer"),
+  connection: $("connection"),
+  agentState: $("agent-state"),
+  questionNumber: $("question-number"),
+  question: $("question"),
+  timeWarning: $("time-warning"),
+  mute: $<HTMLButtonElement>("mute"),
+  enableAudio: $<HTMLButtonElement>("enable-audio"),
+  end: $<HTMLButtonElement>("end"),
+  message: $("message"),
+  audioSink: $("audio-sink"),
+};
+
+const AGENT_JOIN_WARNING_MS = 20_000;
+
+let personas: PersonaChoice[] = [];
+let room: Room | null = null;
+let mic: LocalAudioTrack | null = null;
+let roundId = "";
+let ending = false;
+let deadline = 0; // performance.now() at which the round's time runs out
+let warnAtS = 60;
+let warned = false;
+let timerHandle = 0;
+let agentJoinHandle = 0;
+const captions = new Captions($("captions"));
+
+function setState(state: string): void {
+  document.body.dataset.state = state;
+}
+
+function showMessage(text: string): void {
+  ui.message.textContent = text;
+  ui.message.hidden = !text;
+}
+
+function selectedPersona(): PersonaChoice | undefined {
+  return personas.find((p) => p.id === ui.persona.value);
+}
+
+function fillTracks(): void {
+  const persona = selectedPersona();
+  ui.track.replaceChildren();
+  if (!persona) return;
+  for (const track of persona.tracks) ui.track.append(new Option(trackLabel(track), track));
+  ui.minutes.value = String(persona.default_minutes);
+  ui.personaAbout.textContent = `${persona.title}. ${persona.description}`;
+  warnAtS = persona.warn_before_end_s;
+}
+
+async function loadPersonas(): Promise<void> {
+  try {
+    const response = await fetch("/api/personas", { headers: { Accept: "application/json" } });
+    const body = await response.json();
+    if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+    personas = body.personas as PersonaChoice[];
+  } catch (err) {
+    showMessage(`Could not load the interviewers: ${(err as Error).message}`);
+    return;
+  }
+  for (const p of personas) ui.persona.append(new Option(p.name, p.id));
+  fillTracks();
+  ui.start.disabled = personas.length === 0;
+}
+
+function microphoneProblem(err: unknown): string {
+  if (!navigator.mediaDevices) {
+    return "This browser only offers the microphone on https:// pages or on localhost.";
+  }
+  switch (MediaDeviceFailure.getFailure(err)) {
+    case MediaDeviceFailure.PermissionDenied:
+      return "Microphone access was refused. Allow it for this site in the browser's address bar, then press Start again.";
+    case MediaDeviceFailure.NotFound:
+      return "No microphone was found. Connect one (or check it is enabled in your system settings) and press Start again.";
+    case MediaDeviceFailure.DeviceInUse:
+      return "The microphone is busy in another application. Close that application and press Start again.";
+    default:
+      return `The microphone could not be opened: ${(err as Error).message ?? err}`;
+  }
+}
+
+async function requestSession(): Promise<SessionGrant> {
+  const response = await fetch("/api/session", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({
+      persona: ui.persona.value,
+      track: ui.track.value,
+      minutes: Number.parseInt(ui.minutes.value, 10),
+    }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(body.error ?? `the server answered ${response.status}`);
+  return body as SessionGrant;
+}
+
+function isInterviewer(p: Participant): boolean {
+  return p.isAgent || ATTR.agentState in p.attributes || ATTR.phase in p.attributes;
+}
+
+function applyAttributes(p: Participant): void {
+  if (!isInterviewer(p)) return;
+  window.clearTimeout(agentJoinHandle);
+  const a = p.attributes;
+  const state = a[ATTR.agentState];
+  ui.agentState.textContent = agentStateLabel(state);
+  ui.agentState.dataset.value = state ?? "";
+  if (a[ATTR.roundId]) {
+    roundId = a[ATTR.roundId];
+    document.body.dataset.roundId = roundId;
+  }
+  if (a[ATTR.question]) ui.question.textContent = a[ATTR.question];
+  if (a[ATTR.questionNumber]) {
+    const count = a[ATTR.questionCount];
+    ui.questionNumber.textContent = count ? `${a[ATTR.questionNumber]} of ${count}` : a[ATTR.questionNumber];
+  }
+  const warn = Number.parseInt(a[ATTR.warnS] ?? "", 10);
+  if (Number.isFinite(warn)) warnAtS = warn;
+  const remaining = Number.parseInt(a[ATTR.remainingS] ?? "", 10);
+  if (Number.isFinite(remaining)) {
+    deadline = performance.now() + remaining * 1000;
+    tick();
+  }
+  if (a[ATTR.error]) showMessage(`The interviewer hit a problem: ${a[ATTR.error]}`);
+  if (a[ATTR.phase] === PHASE_ENDED && !ending) {
+    // the worker sets this after its closing words have played
+    void endRound("The interviewer closed the round.");
+  }
+}
+
+function tick(): void {
+  if (!deadline) return;
+  const left = (deadline - performance.now()) / 1000;
+  ui.timer.textContent = formatClock(left);
+  ui.timer.classList.toggle("low", left <= warnAtS);
+  if (left <= warnAtS && !warned) {
+    warned = true;
+    ui.timeWarning.hidden = false;
+    ui.timeWarning.textContent = `About ${Math.max(1, Math.round(left / 60))} minute(s) left.`;
+  }
+  if (left <= 0) ui.timeWarning.textContent = "Time is up: the interviewer will wrap up.";
+}
+
+function onConnectionState(state: ConnectionState): void {
+  const label: Record<string, string> = {
+    [ConnectionState.Connecting]: "connecting",
+    [ConnectionState.Connected]: "connected",
+    [ConnectionState.Reconnecting]: "reconnecting",
+    [ConnectionState.SignalReconnecting]: "reconnecting",
+    [ConnectionState.Disconnected]: "disconnected",
+  };
+  ui.connection.textContent = label[state] ?? state;
+  ui.connection.dataset.value = label[state] ?? state;
+}
+
+function onTrackSubscribed(track: RemoteTrack, _pub: unknown, participant: RemoteParticipant): void {
+  if (track.kind !== Track.Kind.Audio) return;
+  ui.audioSink.append(track.attach());
+  if (isInterviewer(participant) || participant.identity !== room?.localParticipant.identity) {
+    document.body.dataset.interviewerAudio = "subscribed";
+  }
+}
+
+function wireRoom(r: Room): void {
+  r.on(RoomEvent.ConnectionStateChanged, onConnectionState)
+    .on(RoomEvent.ParticipantConnected, applyAttributes)
+    .on(RoomEvent.ParticipantAttributesChanged, (_changed, p) => applyAttributes(p))
+    .on(RoomEvent.TrackSubscribed, onTrackSubscribed)
+    .on(RoomEvent.TrackUnsubscribed, (track) => track.detach().forEach((el) => el.remove()))
+    .on(RoomEvent.ActiveSpeakersChanged, (speakers) => {
+      if (speakers.some((s) => s.identity !== r.localParticipant.identity)) {
+        document.body.dataset.heardInterviewer = "yes";
+      }
+    })
+    .on(RoomEvent.AudioPlaybackStatusChanged, () => { ui.enableAudio.hidden = r.canPlaybackAudio; })
+    .on(RoomEvent.MediaDevicesError, (err) => showMessage(microphoneProblem(err)))
+    .on(RoomEvent.Disconnected, () => {
+      if (!ending) void endRound("The connection to the interview was lost.");
+    });
+  r.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
+    const speaker = from.identity === r.localParticipant.identity ? "candidate" : "interviewer";
+    void captions.read(reader, speaker);
+  });
+}
+
+async function startRound(event: SubmitEvent): Promise<void> {
+  event.preventDefault();
+  if (!ui.form.reportValidity()) return;
+  ui.start.disabled = true;
+  showMessage("");
+  setState("mic");
+  try {
+    mic = await createLocalAudioTrack({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+  } catch (err) {
+    setState("error");
+    showMessage(microphoneProblem(err));
+    ui.start.disabled = false;
+    return;
+  }
+  setState("connecting");
+  let grant: SessionGrant;
+  try {
+    grant = await requestSession();
+  } catch (err) {
+    mic.stop();
+    setState("error");
+    showMessage(`Could not start the round: ${(err as Error).message}`);
+    ui.start.disabled = false;
+    return;
+  }
+  document.body.dataset.room = grant.room;
+  ui.setup.hidden = true;
+  ui.round.hidden = false;
+  ui.timer.textContent = formatClock(Number.parseInt(ui.minutes.value, 10) * 60);
+  room = new Room({ adaptiveStream: false, dynacast: false, disconnectOnPageLeave: true });
+  wireRoom(room);
+  try {
+    await room.connect(grant.server_url, grant.token);
+    await room.localParticipant.publishTrack(mic, { source: Track.Source.Microphone });
+    await room.startAudio().catch(() => { ui.enableAudio.hidden = false; });
+  } catch (err) {
+    setState("error");
+    showMessage(`Could not join the interview room: ${(err as Error).message}`);
+    await room.disconnect();
+    mic.stop();
+    return;
+  }
+  setState("connected");
+  ui.mute.disabled = false;
+  ui.end.disabled = false;
+  for (const p of room.remoteParticipants.values()) applyAttributes(p);
+  timerHandle = window.setInterval(tick, 1000);
+  agentJoinHandle = window.setTimeout(() => {
+    showMessage("The interviewer has not joined yet. If you run this yourself, check that `interviewer worker` is running.");
+  }, AGENT_JOIN_WARNING_MS);
+}
+
+async function endRound(reason: string): Promise<void> {
+  if (ending) return;
+  ending = true;
+  setState("ending");
+  ui.end.disabled = true;
+  ui.mute.disabled = true;
+  window.clearInterval(timerHandle);
+  window.clearTimeout(agentJoinHandle);
+  await room?.disconnect();
+  mic?.stop();
+  setState("ended");
+  if (roundId) {
+    showMessage(`${reason} Opening your report...`);
+    window.location.assign(`/rounds/${encodeURIComponent(roundId)}`);
+  } else {
+    showMessage(`${reason} The interviewer had not started the round, so there is no report.`);
+    const again = document.createElement("a");
+    again.href = "/";
+    again.textContent = "Start a new round";
+    ui.message.append(" ", again);
+  }
+}
+
+function toggleMute(): void {
+  if (!mic) return;
+  const muted = !mic.isMuted;
+  void (muted ? mic.mute() : mic.unmute());
+  ui.mute.setAttribute("aria-pressed", String(muted));
+  ui.mute.textContent = muted ? "Unmute microphone" : "Mute microphone";
+  document.body.dataset.muted = String(muted);
+}
+
+ui.persona.addEventListener("change", fillTracks);
+ui.form.addEventListener("submit", (e) => void startRound(e as SubmitEvent));
+ui.mute.addEventListener("click", toggleMute);
+ui.end.addEventListener("click", () => void endRound("You ended the round."));
+ui.enableAudio.addEventListener("click", () => {
+  void room?.startAudio().then(() => { ui.enableAudio.hidden = true; });
+});
+void loadPersonas();

@@ -1,0 +1,216 @@
+"""Fixtures for end-to-end tests: a real livekit-server, the web app, Chromium.
+
+The LiveKit server is the real binary (built on first use by
+scripts/build-livekit-server.sh), bound to 127.0.0.1 on free ports with a
+random key pair, so these tests never collide with a developer's own server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from agent.livekit_dev import LiveKitServer, ensure_server, free_port
+from agent.web.app import DIST_DIR, create_app
+from agent.web.catalog import PersonaChoice, bank_catalog
+from agent.web.settings import WebSettings
+
+REPO = Path(__file__).resolve().parents[2]
+FRONTEND = REPO / "frontend"
+CHROMIUM = Path("/usr/bin/chromium")
+WORKER_STOP_TIMEOUT_S = 15
+
+
+@pytest.fixture(scope="session")
+def livekit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveKitServer]:
+    """A real livekit-server on free ports with a random secret, for the whole session."""
+    binary = ensure_server(build=True)
+    logs = tmp_path_factory.mktemp("livekit")
+    server = LiveKitServer(
+        binary,
+        port=free_port(),
+        tcp_port=free_port(),
+        udp_port=free_port(socket.SOCK_DGRAM),
+        api_key="e2e-" + secrets.token_hex(4),
+        api_secret=secrets.token_urlsafe(32),
+        log_path=logs / "livekit.log",
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def e2e_catalog() -> list[PersonaChoice]:
+    """The content bank when it is installed, else one stand-in persona (page + token checks only)."""
+    try:
+        return list(bank_catalog())
+    except ImportError:
+        return [
+            PersonaChoice(
+                id="e2e-standin",
+                name="Stand-in interviewer",
+                title="Used until the content bank exists",
+                description="Lets the browser test pick defaults.",
+                tracks=("technical",),
+                default_minutes=5,
+                warn_before_end_s=60,
+            )
+        ]
+
+
+def web_settings(server: LiveKitServer, database_url: str | None = None) -> WebSettings:
+    return WebSettings(
+        livekit_url=server.url,
+        api_key=server.api_key,
+        api_secret=server.api_secret,
+        database_url=database_url,
+        rate_limit=100,
+    )
+
+
+class AppThread:
+    """The aiohttp app served from its own thread and loop, so sync tests can drive a browser."""
+
+    def __init__(self, settings: WebSettings) -> None:
+        self.settings = settings
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="e2e-web", daemon=True)
+        self._runner = None
+        self._error: BaseException | None = None
+
+    def _run(self) -> None:
+        from aiohttp import web
+
+        asyncio.set_event_loop(self._loop)
+
+        async def start() -> None:
+            self._runner = web.AppRunner(create_app(self.settings, catalog=e2e_catalog), access_log=None)
+            await self._runner.setup()
+            await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
+
+        try:
+            self._loop.run_until_complete(start())
+        except BaseException as exc:  # surfaced in start()
+            self._error = exc
+            self._ready.set()
+            return
+        self._ready.set()
+        self._loop.run_forever()
+        assert self._runner is not None
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()
+
+    def start(self) -> AppThread:
+        self._thread.start()
+        if not self._ready.wait(20):
+            raise RuntimeError("web app did not start in 20 s")
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def stop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(20)
+
+
+@pytest.fixture(scope="session")
+def web_app(livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppThread]:
+    """The real web app pointed at the test LiveKit server (front-end must be built)."""
+    if not (DIST_DIR / "index.html").is_file():
+        raise RuntimeError("front-end not built: run `npm ci && npm run build` in frontend/")
+    db = tmp_path_factory.mktemp("db") / "rounds.sqlite3"
+    app = AppThread(web_settings(livekit_server, f"sqlite:///{db}")).start()
+    try:
+        yield app
+    finally:
+        app.stop()
+
+
+def worker_available() -> bool:
+    from agent.commands.serve import worker_available as available
+
+    return available()
+
+
+@pytest.fixture(scope="session")
+def interviewer_worker(
+    livekit_server: LiveKitServer, web_app: AppThread, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[subprocess.Popen[bytes] | None]:
+    """``interviewer worker`` registered with the test server; None until that command exists."""
+    if not worker_available():
+        yield None
+        return
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    argv = [sys.executable, "-m", "agent.cli"]
+    if web_app.settings.database_url:
+        argv += ["--db", web_app.settings.database_url]
+    argv.append("worker")
+    env = {**os.environ, **livekit_server.env()}
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(WORKER_STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+@pytest.fixture(scope="session")
+def candidate_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A spoken answer (flite voice, 48 kHz mono, padded with silence) for Chromium's fake microphone."""
+    flite, sox = shutil.which("flite"), shutil.which("sox")
+    if not flite or not sox:
+        raise RuntimeError("e2e tests need Debian packages flite and sox")
+    out = tmp_path_factory.mktemp("audio")
+    raw = out / "raw.wav"
+    text = (
+        "I would look at how many teams adopted the platform, how long their first integration took, "
+        "and whether their release speed improved after they moved onto it."
+    )
+    subprocess.run([flite, "-voice", "slt", "-t", text, "-o", str(raw)], check=True, timeout=60)
+    wav = out / "candidate.wav"
+    subprocess.run(
+        [sox, str(raw), "-r", "48000", "-c", "1", "-b", "16", str(wav), "pad", "2", "6"],
+        check=True,
+        timeout=60,
+    )
+    return wav
+
+
+@pytest.fixture(scope="session")
+def playwright_ready() -> Path:
+    """playwright-core from frontend/node_modules and Debian's Chromium (no browser download)."""
+    if not (FRONTEND / "node_modules" / "playwright-core").is_dir():
+        raise RuntimeError("run `npm ci` in frontend/ first (playwright-core is a devDependency)")
+    if not CHROMIUM.is_file():
+        raise RuntimeError(f"{CHROMIUM} missing: apt-get install chromium")
+    return CHROMIUM
+
+
+@pytest.fixture
+def artifacts_dir(request: pytest.FixtureRequest) -> Path:
+    path = REPO / "artifacts" / "e2e" / request.node.name.replace("[", "-").replace("]", "")
+    path.mkdir(parents=True, exist_ok=True)
+    return path

@@ -1,0 +1,22 @@
+"""Reads tests/evals/answers.yaml into LabelledAnswer records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from agent.interview.evaluation import LabelledAnswer
+
+ANSWERS = Path(__file__).with_name("answers.yaml")
+
+
+def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if data.get("schema_version") != 1:
+        raise ValueError(f"{path}: schema_version: expected 1")
+    return [
+        LabelledAnswer(id=a["id"], question=a["question"], label=a["label"],
+                       paraphrase=bool(a.get("paraphrase", False)), text=a["text"])
+        for a in data["answers"]
+    ]

@@ -1,0 +1,100 @@
+"""The text path through the real console script: scripted rounds, loops, logs and the assess contract."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.unit
+
+EXE = str(Path(sys.executable).with_name("interviewer"))
+WEAK = "I would track uptime, adoption rate and the number of integrations."
+SECRET = "my marmalade-flavoured zeppelin platform"  # a phrase no log line should ever contain
+STRONG_BREAK = (
+    "First I'd work out what kind of change it is: additive, a behaviour change, or truly breaking. For a real break "
+    "I'd use the API analytics to find every caller and their usage, reach out personally to the biggest "
+    "integrators, ship migration tooling and not just docs, keep both versions running with the old one in "
+    "maintenance, and only set a sunset date once migration is confirmed."
+)
+
+
+def run(tmp_path, *args, check=True):
+    env = dict(os.environ, INTERVIEWER_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.run([EXE, "--db", f"sqlite:///{tmp_path / 'rounds.sqlite3'}", *args],
+                          capture_output=True, text=True, env=env, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+def script(tmp_path, *answers):
+    path = tmp_path / "answers.txt"
+    path.write_text("\n\n".join(answers) + "\n", encoding="utf-8")
+    return str(path)
+
+
+def test_scripted_text_round_end_to_end(tmp_path):
+    answers = script(tmp_path, f"{WEAK} It is {SECRET}.", "I don't know, honestly.", STRONG_BREAK,
+                     "Could you tell me how the team is organised?", "No, that's all.")
+    proc = run(tmp_path, "practice", "--text", "--persona", "platform-lead",
+               "--question-ids", "platform-success-metrics,api-breaking-change", "--answers-file", answers)
+    out = proc.stdout
+    assert "interviewer (opening)" in out and "interviewer (probe)" in out
+    assert "interviewer (wrap_up)" in out
+    last = out.strip().splitlines()[-1]
+    assert last.startswith("round ") and "report: " in last
+    report = Path(last.split("report: ", 1)[1])
+    assert report.exists() and "plotly" in report.read_text(encoding="utf-8").lower()
+    assert SECRET not in proc.stderr  # candidate speech is not logged by default
+
+
+def test_candidate_text_reaches_logs_only_when_asked(tmp_path):
+    answers = script(tmp_path, f"{WEAK} It is {SECRET}.")
+    quiet = run(tmp_path, "practice", "--text", "--question-ids", "platform-success-metrics",
+                "--answers-file", answers)
+    assert '"event": "turn"' in quiet.stderr and SECRET not in quiet.stderr
+    loud = run(tmp_path, "--log-pii", "practice", "--text", "--question-ids", "platform-success-metrics",
+               "--answers-file", answers)
+    assert SECRET in loud.stderr
+
+
+def test_loop_returns_to_the_weakest_question_and_compares(tmp_path):
+    first = script(tmp_path, "Version it and give six months notice.", STRONG_BREAK)
+    run(tmp_path, "practice", "--text", "--question-ids", "api-breaking-change,platform-success-metrics",
+        "--answers-file", first)
+    again = script(tmp_path, STRONG_BREAK)
+    proc = run(tmp_path, "practice", "--text", "--loop", "--questions", "1", "--answers-file", again)
+    assert "interviewer (question)" in proc.stdout
+    rid = proc.stdout.strip().splitlines()[-1].split()[1]
+    js = run(tmp_path, "report", rid, "--format", "json", "--out", "-").stdout
+    card = json.loads(js)
+    q = card["questions"][0]
+    assert q["question_id"] == "api-breaking-change"
+    assert q["comparison"] is not None and q["comparison"]["previous_score"] < q["score"]
+
+
+def test_assess_contract(tmp_path):
+    proc = run(tmp_path, "assess", "--question", "platform-success-metrics", "--answer", WEAK, "--json")
+    data = json.loads(proc.stdout)
+    assert set(data) == {"question", "score", "signals", "next"}
+    assert isinstance(data["score"], int) and 1 <= data["score"] <= 5
+    for s in data["signals"]:
+        assert set(s) == {"id", "polarity", "evidence"} and s["polarity"] in ("strong", "weak")
+        assert s["evidence"] in WEAK
+    assert data["next"]["action"] in ("probe", "advance", "wrap_up")
+    assert data["next"]["action"] == "probe" and data["next"]["probe_id"] and data["next"]["text"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--question", "platform-succes-metrics", "--answer", "x"], "platform-success-metrics"),
+    (["--question", "platform-success-metrics", "--answer", "   "], "empty"),
+    (["--question", "platform-success-metrics", "--answer-file", "/nonexistent/a.txt"], "/nonexistent/a.txt"),
+])
+def test_assess_bad_input_is_one_line_exit_2(tmp_path, args, needle):
+    proc = run(tmp_path, "assess", *args, "--json", check=False)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]

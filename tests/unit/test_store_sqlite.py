@@ -1,0 +1,141 @@
+"""The store on SQLite: round trip, lookups, history queries, schema checks and pragmas."""
+
+import sqlite3
+
+import pytest
+
+from agent.store import SCHEMA_VERSION, Store, StoreError
+from tests.unit._content_fakes import exercise_store, full_round, meta
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def url(tmp_path):
+    return f"sqlite:///{tmp_path / 'deep' / 'rounds.sqlite3'}"
+
+
+def test_store_behaviour_on_sqlite(url):
+    with Store(url) as store:
+        exercise_store(store)
+
+
+def test_data_survives_reopening(url):
+    with Store(url) as store:
+        store.start_round(meta("r1"))
+        for turn in full_round("r1"):
+            store.add_turn(turn)
+    with Store(url) as again:
+        _, status, turns = again.get_round("r1")
+    assert status == "running" and len(turns) == 6
+
+
+def test_sqlite_is_opened_for_crash_safety(url):
+    store = Store(url)
+    with store._engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    store.close()
+
+
+def test_other_schema_version_is_one_clear_line(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET schema_version = 3")
+    with pytest.raises(StoreError) as err:
+        Store(f"sqlite:///{path}")
+    message = str(err.value)
+    assert "\n" not in message
+    assert message.startswith(f"database sqlite:///{path} has schema version 3; "
+                              f"this interviewer expects {SCHEMA_VERSION}: upgrade")
+
+
+def test_older_schema_version_says_to_start_fresh(tmp_path):
+    path = tmp_path / "older.sqlite3"
+    Store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE meta SET schema_version = 0")
+    with pytest.raises(StoreError, match="has schema version 0; .* move the file aside"):
+        Store(f"sqlite:///{path}")
+
+
+def test_foreign_tables_are_not_taken_over(tmp_path):
+    path = tmp_path / "other.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE rounds (x INTEGER)")
+    with pytest.raises(StoreError, match="did not create"):
+        Store(f"sqlite:///{path}")
+
+
+def test_not_a_database_file(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("this is not sqlite " * 200)
+    with pytest.raises(StoreError, match=r"^database sqlite:///.*notes\.txt: cannot open: .*not a database"):
+        Store(f"sqlite:///{path}")
+
+
+@pytest.mark.parametrize("bad, needle", [
+    ("not a url", "not a database URL"),
+    ("nosuchdb://x/y", "driver not available"),
+])
+def test_bad_urls(bad, needle):
+    with pytest.raises(StoreError, match=needle):
+        Store(bad)
+
+
+def test_password_never_shown_in_errors():
+    with pytest.raises(StoreError) as err:
+        Store("postgresql+psycopg://me:hunter2@127.0.0.1:1/db")
+    assert "hunter2" not in str(err.value) and "***" in str(err.value)
+
+
+def test_default_location_is_the_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("INTERVIEWER_DB", raising=False)
+    with Store() as store:
+        store.start_round(meta("r1"))
+    assert (tmp_path / "data" / "interviewer.sqlite3").is_file()
+
+
+def test_env_database_url_is_used_when_no_url_given(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTERVIEWER_DB", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    Store().close()
+    assert (tmp_path / "env.sqlite3").is_file()
+
+
+def test_finish_rejects_unknown_status(url):
+    with Store(url) as store:
+        store.start_round(meta("r1"))
+        with pytest.raises(ValueError, match="status must be one of"):
+            store.finish_round("r1", status="running")
+
+
+def test_one_store_serves_several_threads(url):
+    """The web app shares one Store across its worker threads while a round is being written."""
+    import concurrent.futures
+
+    from agent.interview.records import Speaker, TurnRecord
+
+    with Store(url) as store:
+        store.start_round(meta("busy"))
+
+        def write() -> int:
+            for seq in range(60):
+                store.add_turn(TurnRecord(round_id="busy", seq=seq, t=float(seq), speaker=Speaker.CANDIDATE,
+                                          kind="answer", text="words", phase="question", question_id="q-one"))
+            return 60
+
+        def read() -> int:
+            seen = 0
+            for _ in range(60):
+                seen = max(seen, len(store.get_round("busy")[2]))
+                store.list_rounds()
+            return seen
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=3) as pool:
+            futures = [pool.submit(write), pool.submit(read), pool.submit(read)]
+            results = [f.result(timeout=60) for f in futures]
+        assert results[0] == 60 and all(0 <= r <= 60 for r in results[1:])
+        assert len(store.get_round("busy")[2]) == 60
