@@ -20,6 +20,7 @@ COMMANDS = (
     "report",
     "history",
     "serve",
+    "models",
 )
 
 
