@@ -15,11 +15,13 @@ from collections.abc import Sequence
 # Module names under agent.commands, in the order they appear in --help.
 COMMANDS = (
     "practice",
+    "simulate",
     "assess",
     "bank",
     "report",
     "history",
     "serve",
+    "worker",
     "models",
 )
 

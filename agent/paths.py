@@ -17,6 +17,12 @@ APP_NAME = "pm-interviewer"
 DATA_DIR_ENV = "INTERVIEWER_DATA_DIR"
 DB_URL_ENV = "INTERVIEWER_DB"
 DB_FILE = "interviewer.sqlite3"
+CONTENT_DIR_ENV = "INTERVIEWER_CONTENT_DIR"
+
+# question_bank/ and interviewer_personas/ sit at the top of the project, beside
+# agent/, so authors edit them without touching code; an installed copy elsewhere
+# points at them with $INTERVIEWER_CONTENT_DIR.
+CONTENT_ROOT = Path(os.environ.get(CONTENT_DIR_ENV) or Path(__file__).resolve().parent.parent)
 
 
 def data_dir(*, create: bool = True) -> Path:

@@ -10,7 +10,6 @@ import statistics
 import time
 
 from agent.content.loader import load_bank
-
 from agent.interview.assess import CueAssessor
 from agent.interview.oneshot import judge
 

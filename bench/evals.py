@@ -6,7 +6,6 @@ import argparse
 import json
 
 from agent.content.loader import load_bank
-
 from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate
 from tests.evals.loader import load_answers

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import os
 import signal
 import socket
@@ -51,22 +50,8 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def worker_available() -> bool:
-    """Whether this installation has the ``interviewer worker`` command yet."""
-    from agent.cli import COMMANDS
-
-    return "worker" in COMMANDS and importlib.util.find_spec("agent.commands.worker") is not None
-
-
-def start_worker(env: dict[str, str], db: str | None) -> subprocess.Popen[bytes] | None:
-    """Start one ``interviewer worker`` for --dev, or say clearly why there is none."""
-    if not worker_available():
-        print(
-            "interviewer serve: no `interviewer worker` command in this installation; "
-            "the page will join rooms but no interviewer will answer.",
-            file=sys.stderr,
-        )
-        return None
+def start_worker(env: dict[str, str], db: str | None) -> subprocess.Popen[bytes]:
+    """Start one ``interviewer worker`` for --dev."""
     argv = [sys.executable, "-m", "agent.cli"]
     if db:
         argv += ["--db", db]

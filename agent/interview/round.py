@@ -128,7 +128,7 @@ class InterviewRound:
         follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
         out = [self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
                             question_score=qs.score)]
-        if self.remaining() <= 0:
+        if self.remaining() + self._grace() <= 0:
             out.extend(self._time_up())
             return out
         rambling = self.persona.rambling
@@ -162,8 +162,7 @@ class InterviewRound:
         """Check the round clock; past the deadline (plus grace) the round is wrapped up."""
         if self.done or self.phase is Phase.OPENING:
             return []
-        grace = 0.0 if self.persona.timekeeping.style == "strict" else RELAXED_GRACE_S
-        if self.remaining() + grace <= 0:
+        if self.remaining() + self._grace() <= 0:
             return self._time_up()
         return []
 
@@ -198,8 +197,12 @@ class InterviewRound:
 
     # -- internals --------------------------------------------------------
 
+    def _grace(self) -> float:
+        """A relaxed interviewer lets the answer in progress finish a little past the deadline."""
+        return 0.0 if self.persona.timekeeping.style == "strict" else RELAXED_GRACE_S
+
     def _view(self) -> RoundView:
-        return RoundView(self.meta.round_id, self.elapsed(), self._deadline, self._curveballs)
+        return RoundView(self.meta.round_id, self.elapsed(), self._deadline + self._grace(), self._curveballs)
 
     def _apply(self, action: Action) -> list[TurnRecord]:
         qs = self._qstate

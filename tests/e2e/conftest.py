@@ -22,7 +22,7 @@ import pytest
 
 from agent.livekit_dev import LiveKitServer, ensure_server, free_port
 from agent.web.app import DIST_DIR, create_app
-from agent.web.catalog import PersonaChoice, bank_catalog
+from agent.web.catalog import bank_catalog
 from agent.web.settings import WebSettings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,24 +50,6 @@ def livekit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveKit
         yield server
     finally:
         server.stop()
-
-
-def e2e_catalog() -> list[PersonaChoice]:
-    """The content bank when it is installed, else one stand-in persona (page + token checks only)."""
-    try:
-        return list(bank_catalog())
-    except ImportError:
-        return [
-            PersonaChoice(
-                id="e2e-standin",
-                name="Stand-in interviewer",
-                title="Used until the content bank exists",
-                description="Lets the browser test pick defaults.",
-                tracks=("technical",),
-                default_minutes=5,
-                warn_before_end_s=60,
-            )
-        ]
 
 
 def web_settings(server: LiveKitServer, database_url: str | None = None) -> WebSettings:
@@ -99,7 +81,7 @@ class AppThread:
         asyncio.set_event_loop(self._loop)
 
         async def start() -> None:
-            self._runner = web.AppRunner(create_app(self.settings, catalog=e2e_catalog), access_log=None)
+            self._runner = web.AppRunner(create_app(self.settings, catalog=bank_catalog), access_log=None)
             await self._runner.setup()
             await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 
@@ -141,20 +123,11 @@ def web_app(livekit_server: LiveKitServer, tmp_path_factory: pytest.TempPathFact
         app.stop()
 
 
-def worker_available() -> bool:
-    from agent.commands.serve import worker_available as available
-
-    return available()
-
-
 @pytest.fixture(scope="session")
 def interviewer_worker(
     livekit_server: LiveKitServer, web_app: AppThread, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[subprocess.Popen[bytes] | None]:
-    """``interviewer worker`` registered with the test server; None until that command exists."""
-    if not worker_available():
-        yield None
-        return
+) -> Iterator[subprocess.Popen[bytes]]:
+    """``interviewer worker`` registered with the test server."""
     log = tmp_path_factory.mktemp("worker") / "worker.log"
     argv = [sys.executable, "-m", "agent.cli"]
     if web_app.settings.database_url:

@@ -11,10 +11,10 @@ from livekit import api, rtc
 from livekit.rtc.participant import PublishTrackError
 
 from agent.livekit_dev import LiveKitServer
-from agent.web.catalog import RoundRequest
+from agent.web.catalog import RoundRequest, bank_catalog
 from agent.web.tokens import candidate_grants, mint_session
 
-from .conftest import e2e_catalog, web_settings
+from .conftest import web_settings
 
 pytestmark = pytest.mark.e2e
 
@@ -22,7 +22,7 @@ CONNECT_TIMEOUT_S = 15
 
 
 def round_request() -> RoundRequest:
-    persona = e2e_catalog()[0]
+    persona = bank_catalog()[0]
     return RoundRequest(persona=persona.id, track=persona.tracks[0], minutes=persona.default_minutes)
 
 

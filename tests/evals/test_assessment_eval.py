@@ -1,8 +1,8 @@
 """The labelled evaluation set: targets for probing weak answers and scoring strong ones."""
 
 import pytest
-from agent.content.loader import load_bank
 
+from agent.content.loader import load_bank
 from agent.interview._text import find_phrase, phrase_stems, tokenize
 from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate

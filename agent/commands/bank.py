@@ -1,0 +1,87 @@
+"""``interviewer bank``: check, list and describe the interview content.
+
+Authors add questions and personas by editing YAML; ``validate`` is how they
+find out, one line per problem, what a change broke before a round does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("bank", help="validate and list the question bank and personas")
+    bsub = p.add_subparsers(dest="bank_command", required=True, metavar="ACTION")
+    v = bsub.add_parser("validate", help="check content files (default: the shipped bank); exit 1 on any error")
+    v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders to check")
+    v.set_defaults(handler=run_validate)
+    ls = bsub.add_parser("list", help="list questions and personas")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.set_defaults(handler=run_list)
+    sch = bsub.add_parser("schema", help="write JSON Schemas of the content files, for editors")
+    sch.add_argument("--out", type=Path, metavar="DIR", help="folder to write *.schema.json into (default: print)")
+    sch.set_defaults(handler=run_schema)
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    from agent.content.loader import ContentError, expand_paths, load_bank, load_files
+
+    if not args.paths:
+        try:
+            bank = load_bank()
+        except ContentError as exc:
+            for line in exc.errors:
+                print(line, file=sys.stderr)
+            print(f"{len(exc.errors)} error(s)", file=sys.stderr)
+            return 1
+        print(f"ok: {len(bank.questions)} questions, {len(bank.personas)} personas")
+        return 0
+    errors: list[str] = []
+    loaded = load_files(expand_paths(args.paths, errors), errors)
+    if errors:
+        for line in errors:
+            print(line, file=sys.stderr)
+        print(f"{len(errors)} error(s)", file=sys.stderr)
+        return 1
+    print(f"ok: {len(loaded.questions)} questions, {len(loaded.personas)} personas"
+          + (", a lexicon" if loaded.lexicon is not None else ""))
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from agent.commands._common import load_content
+
+    bank = load_content()
+    if args.json:
+        print(json.dumps({
+            "questions": [{"id": q.id, "type": q.type.value, "tracks": [t.value for t in q.tracks],
+                           "time_budget_s": q.time_budget_s} for q in bank.questions.values()],
+            "personas": [{"id": p.id, "name": p.name, "title": p.title, "tracks": [t.value for t in p.tracks]}
+                         for p in bank.personas.values()],
+        }, indent=2))
+        return 0
+    print("personas:")
+    for p in bank.personas.values():
+        print(f"  {p.id:<22} {p.name}, {p.title} ({', '.join(t.value for t in p.tracks)})")
+    print("questions:")
+    for q in bank.questions.values():
+        print(f"  {q.id:<30} {q.type.value:<24} {', '.join(t.value for t in q.tracks)}")
+    return 0
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    from agent.content.loader import json_schemas
+
+    schemas = json_schemas()
+    if args.out is None:
+        print(json.dumps(schemas, indent=2))
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, schema in schemas.items():
+        path = args.out / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, indent=2) + "\n", encoding="utf-8")
+        print(path)
+    return 0

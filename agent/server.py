@@ -1,0 +1,226 @@
+"""The LiveKit worker: one interview round per job process, models loaded once per process.
+
+``interviewer worker`` builds an ``AgentServer`` from a :class:`WorkerConfig`
+and runs it until SIGTERM or SIGINT. What the server is told, and why:
+
+- **setup hook** (``setup_fnc``): each job process loads Whisper, the Piper
+  voice and the content bank once, before it is offered work, so a round
+  never waits for a model. Measured here: about 1.8 s alone, several times
+  that when four processes start together on two cores, hence
+  ``initialize_process_timeout`` of 60 s instead of the framework's 10 s.
+- **explicit dispatch** as ``pm-interviewer``: the web app's token names the
+  agent, so a worker never joins a room nobody asked it to.
+- **load** is the number of running rounds over ``capacity`` (default two
+  per CPU core) with the threshold at 1.0: the LiveKit server stops sending a
+  worker rounds when it is full and sends them to another worker instead.
+  CPU load would be a poor signal here, because speech decoding comes in
+  bursts and a busy moment says little about the next minute of a round.
+- **per-job memory**: a warning at 75 % of the limit, and a process that goes
+  past the limit is killed (its round keeps every turn already stored).
+- **health endpoint**: the framework's HTTP server, ``GET /`` (200 ``OK`` while
+  connected to LiveKit, 503 otherwise) and ``GET /worker`` (JSON with the
+  agent name, active jobs and load), on ``--health-port`` (8081 by default),
+  bound to 127.0.0.1 unless told otherwise.
+- **stopping**: the first SIGTERM/SIGINT marks the worker full (no new
+  rounds), tells every round in progress to close (each says a short line,
+  stores its turns and its partial report, see ``agent.voice.room_round``)
+  and waits up to ``stop_grace_s`` for them. A second signal skips the wait;
+  rounds are then closed by the framework's shutdown path, which still
+  stores what exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import functools
+import logging
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from agent.logs import get_logger
+
+if TYPE_CHECKING:
+    from livekit.agents import AgentServer, JobContext, JobProcess
+
+AGENT_NAME = "pm-interviewer"
+DEFAULT_HEALTH_PORT = 8081
+DEFAULT_MEMORY_LIMIT_MB = 1500
+INITIALIZE_PROCESS_TIMEOUT_S = 60.0
+STOP_GRACE_S = 12.0
+# the signal the worker sends a job process to say "close your round now";
+# job processes ignore SIGTERM/SIGINT (the framework's parent handles them)
+STOP_ROUND_SIGNAL = signal.SIGUSR2
+
+log = get_logger("agent.server")
+
+
+def default_capacity() -> int:
+    """Two rounds per core: a round is mostly listening, and decoding comes in short bursts."""
+    return max(1, 2 * (os.cpu_count() or 1))
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Everything a worker and its job processes need; pickled into each process."""
+
+    url: str
+    api_key: str
+    api_secret: str
+    database_url: str
+    capacity: int
+    idle_processes: int
+    memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
+    health_host: str = "127.0.0.1"
+    health_port: int = DEFAULT_HEALTH_PORT
+    stop_grace_s: float = STOP_GRACE_S
+    log_pii: bool = False
+    verbose: bool = False
+
+    def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
+        return f"WorkerConfig(url={self.url!r}, capacity={self.capacity}, db={self.database_url.split(':')[0]})"
+
+
+class RoundLoad:
+    """``load_fnc``: running rounds over capacity, so the server stops dispatching at capacity."""
+
+    def __init__(self, capacity: int) -> None:
+        self.capacity = capacity
+
+    def __call__(self, server: AgentServer) -> float:
+        return min(1.0, len(server.active_jobs) / self.capacity)
+
+
+def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
+    """``setup_fnc``: runs once in every job process before it is offered a round."""
+    from agent.logs import configure_logging
+
+    configure_logging(verbose=config.verbose, include_pii=config.log_pii)
+    started = time.perf_counter()
+    from agent.content.loader import load_bank
+    from agent.voice.room_round import install_stop_signal, prewarm_process
+
+    bank = load_bank()
+    prewarm_process(proc, bank)
+    install_stop_signal(STOP_ROUND_SIGNAL)
+    proc.userdata["config"] = config
+    proc.userdata["bank"] = bank
+    seconds = round(time.perf_counter() - started, 3)
+    proc.userdata["setup_seconds"] = seconds
+    log.info("worker.process_ready", pid=os.getpid(), setup_seconds=seconds)
+
+
+async def entrypoint(ctx: JobContext) -> None:
+    """The rtc_session entry: one round in one room (see ``agent.voice.room_round``)."""
+    from agent.voice.room_round import run_room_round
+
+    await run_room_round(ctx)
+
+
+def build_server(config: WorkerConfig) -> AgentServer:
+    """The ``AgentServer`` for ``config``; call :func:`serve` (or ``server.run``) to start it."""
+    from livekit.agents import AgentServer
+
+    server = AgentServer(
+        ws_url=config.url,
+        api_key=config.api_key,
+        api_secret=config.api_secret,
+        setup_fnc=functools.partial(setup_process, config),
+        load_fnc=RoundLoad(config.capacity),
+        load_threshold=1.0,
+        num_idle_processes=config.idle_processes,
+        initialize_process_timeout=INITIALIZE_PROCESS_TIMEOUT_S,
+        job_memory_limit_mb=config.memory_limit_mb,
+        job_memory_warn_mb=config.memory_limit_mb * 0.75 if config.memory_limit_mb else 1000,
+        shutdown_process_timeout=config.stop_grace_s + 5.0,
+        host=config.health_host,
+        port=config.health_port,
+    )
+    server.rtc_session(entrypoint, agent_name=AGENT_NAME)
+    return server
+
+
+def _signal_rounds(server: AgentServer) -> int:
+    """Tell every process with a running round to close it; returns how many were told."""
+    told = 0
+    pool = getattr(server, "_proc_pool", None)  # the framework has no public list of job processes
+    for proc in list(getattr(pool, "processes", [])):
+        pid = getattr(proc, "pid", None)
+        if pid and getattr(proc, "running_job", None) is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, STOP_ROUND_SIGNAL)
+                told += 1
+    return told
+
+
+async def serve(server: AgentServer, config: WorkerConfig) -> int:
+    """Run until a stop signal, then close rounds in order; 0 on a clean stop, 1 if the server failed."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    hurry = asyncio.Event()
+
+    def on_signal() -> None:
+        if stop.is_set():
+            hurry.set()
+        stop.set()
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, on_signal)
+
+    def on_started() -> None:
+        log.info("worker.started", agent_name=AGENT_NAME, capacity=config.capacity,
+                 health=f"http://{config.health_host}:{server.worker_info.http_port}/")
+
+    server.on("worker_started", on_started)
+    run_task = asyncio.create_task(server.run(devmode=False), name="agent-server")
+    stop_task = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({run_task, stop_task}, return_when=asyncio.FIRST_COMPLETED)
+        if run_task.done():
+            exc = run_task.exception()
+            if isinstance(exc, OSError) and exc.errno == errno.EADDRINUSE:
+                reason = f"--health-port {config.health_port} is in use; pick another port (0 takes a free one)"
+            else:
+                reason = str(exc or "unknown reason")
+            print(f"interviewer worker: the worker stopped: {reason}", file=sys.stderr)
+            return 1
+        log.info("worker.stopping", active=len(server.active_jobs))
+        drain = asyncio.create_task(server.drain(timeout=int(config.stop_grace_s + 1)))
+        await asyncio.sleep(0)  # let drain mark the worker full before rounds start closing
+        told = _signal_rounds(server)
+        log.info("worker.rounds_told_to_stop", rounds=told)
+        hurry_task = asyncio.create_task(hurry.wait())
+        done, _ = await asyncio.wait({drain, hurry_task}, return_when=asyncio.FIRST_COMPLETED)
+        if drain in done:
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+                drain.result()
+                log.info("worker.drained")
+        else:
+            drain.cancel()
+            log.warning("worker.stop_hurried")
+        hurry_task.cancel()
+        await server.aclose()
+        return 0
+    finally:
+        stop_task.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+        if not run_task.done():
+            run_task.cancel()
+        with contextlib.suppress(BaseException):
+            await run_task
+
+
+def run_worker(config: WorkerConfig) -> int:
+    """Blocking entry for ``interviewer worker``."""
+    level = logging.DEBUG if config.verbose else logging.INFO
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("agent").setLevel(level)
+    server = build_server(config)
+    return asyncio.run(serve(server, config))

@@ -1,0 +1,272 @@
+"""livekit-agents glue: the interview core stands where the language model would.
+
+``PolicyLLM`` is an ``llm.LLM`` whose stream returns the core's decision for
+the latest candidate turn. Going through the LLM slot (rather than calling
+``session.say`` from a transcript callback) keeps everything the framework
+does around a reply: the user turn lands in the chat history, the per-turn
+latency figures (``e2e_latency``, ``end_of_turn_delay``...) are measured,
+interruptions cancel the reply cleanly, and ``session.run(user_input=...)``
+tests work without audio.
+
+Each interviewer turn of a reply (say an acknowledgement, then the next
+question) is streamed as its own chunk, and ``InterviewerAgent.llm_node``
+puts a flush marker between them: the session then synthesizes each turn as
+its own segment, which is also how the probe cache pre-split them, so cached
+sentences match exactly.
+
+An OpenAI-compatible rephrasing hook (the design allows one, inside a latency
+budget) is deliberately not wired here yet; the deterministic text is what
+is spoken.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterable
+from typing import Any
+
+from livekit import rtc
+from livekit.agents import Agent, APIConnectOptions, StopResponse, llm, stt, utils
+from livekit.agents.llm import ChatChunk, ChoiceDelta
+from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, FlushSentinel, NotGivenOr
+from livekit.agents.voice import ModelSettings
+
+from agent.logs import get_logger
+from agent.voice.conductor import USER_METRIC_KEYS, Reply, RoundConductor
+from agent.voice.endpointing import MAX_HOLDS, TurnHold, looks_unfinished
+
+log = get_logger(__name__)
+
+INSTRUCTIONS = (
+    "You are a mock interviewer. Replies come from a deterministic interview policy, "
+    "not from a language model."
+)
+
+
+# short acknowledgements a listener makes while someone else talks (and what Whisper
+# tends to hear in a cough); said over the interviewer they are not a turn
+BACKCHANNEL_WORDS = frozenset(
+    "mm mmm mhm hm hmm mm-hmm mm-hm uh-huh uh huh um yeah yep yes yup right okay ok sure "
+    "got it i see alright all cool thanks thank you".split()
+)
+MAX_BACKCHANNEL_WORDS = 3
+_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
+# hums however Whisper spells them: "MMHMM", "Mhm", "Uh-huh", "Hmmm", "Ah", "Oh"
+_HUM = re.compile(r"^(?:m+h*m*|h+m+|m+h+m+|u+h+h*u+h+|a+h+|o+h+|a+h+a+)$")
+
+
+def _is_hum_or_ack(word: str) -> bool:
+    return word in BACKCHANNEL_WORDS or bool(_HUM.match(word.replace("-", "")))
+
+
+def is_backchannel(text: str) -> bool:
+    """True for "Mm-hmm.", "Right, okay." and the like; False for anything with content."""
+    words = _WORD.findall(text.lower())
+    return 0 < len(words) <= MAX_BACKCHANNEL_WORDS and all(_is_hum_or_ack(w) for w in words)
+
+
+def _last_user_message(chat_ctx: llm.ChatContext) -> tuple[int, llm.ChatMessage] | None:
+    for index in range(len(chat_ctx.items) - 1, -1, -1):
+        item = chat_ctx.items[index]
+        if item.type == "message" and item.role == "user":
+            return index, item
+        if item.type == "message" and item.role == "assistant":
+            # the interviewer already spoke after the last user message: nothing new to answer
+            return None
+    return None
+
+
+def _speaking_seconds(message: llm.ChatMessage) -> float | None:
+    started = message.metrics.get("started_speaking_at")
+    stopped = message.metrics.get("stopped_speaking_at")
+    if started and stopped and stopped >= started:
+        return float(stopped - started)
+    return None
+
+
+class PolicyLLM(llm.LLM):
+    """An LLM slot filled by the interview policy (see module docstring)."""
+
+    def __init__(self, *, conductor: RoundConductor) -> None:
+        super().__init__()
+        self._conductor = conductor
+
+    @property
+    def model(self) -> str:
+        """The policy is the model, for metrics labels."""
+        return "interview-policy"
+
+    @property
+    def provider(self) -> str:
+        """Local code, for metrics labels."""
+        return "pm-interviewer"
+
+    @property
+    def conductor(self) -> RoundConductor:
+        """Where decisions and the turn log live."""
+        return self._conductor
+
+    def chat(
+        self,
+        *,
+        chat_ctx: llm.ChatContext,
+        tools: list[llm.Tool] | None = None,
+        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
+        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
+        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
+        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
+    ) -> PolicyStream:
+        """Stream the core's reply to the latest user message (or the opening, before any)."""
+        return PolicyStream(self, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options)
+
+
+class PolicyStream(llm.LLMStream):
+    """One reply: one chunk per interviewer turn."""
+
+    def __init__(
+        self, policy: PolicyLLM, *, chat_ctx: llm.ChatContext, tools: list[llm.Tool], conn_options: APIConnectOptions
+    ) -> None:
+        # the policy is local and deterministic: a retry would only repeat the same call
+        super().__init__(
+            policy, chat_ctx=chat_ctx, tools=tools, conn_options=APIConnectOptions(max_retry=0,
+                                                                                    timeout=conn_options.timeout)
+        )
+        self._policy = policy
+        self.reply: Reply | None = None
+
+    async def _decide(self) -> Reply:
+        conductor = self._policy.conductor
+        found = _last_user_message(self._chat_ctx)
+        if found is None:
+            if not conductor.started:
+                return await conductor.start()
+            return Reply("none")
+        index, message = found
+        text = " ".join((message.text_content or "").split())
+        # the message id survives re-generation; content and position are the fallback key
+        key = message.id or f"{index}:{text}"
+        metrics = {k: float(v) for k in USER_METRIC_KEYS if isinstance(v := message.metrics.get(k), int | float)}
+        return await conductor.answer(key, text, speaking_s=_speaking_seconds(message), user_metrics=metrics)
+
+    async def _run(self) -> None:
+        self.reply = await self._decide()
+        request_id = utils.shortuuid("policy_")
+        texts = self.reply.texts
+        for i, text in enumerate(texts):
+            # a trailing space keeps the turns apart in the chat history once joined
+            content = text if i == len(texts) - 1 else text + " "
+            self._event_ch.send_nowait(
+                ChatChunk(id=request_id, delta=ChoiceDelta(role="assistant", content=content))
+            )
+
+
+class InterviewerAgent(Agent):
+    """Speaks the opening on entry and keeps each interviewer turn a separate TTS segment."""
+
+    def __init__(self, *, conductor: RoundConductor, hold_unfinished: bool = True, **kwargs: Any) -> None:
+        """``hold_unfinished``: wait for the rest of a turn that stops mid-sentence (see endpointing.py)."""
+        super().__init__(instructions=INSTRUCTIONS, **kwargs)
+        self._conductor = conductor
+        self.backchannels_ignored = 0
+        self.hold_unfinished = hold_unfinished
+        self.hold = TurnHold()
+        self.holds = 0  # how many turns were held, for benchmarks
+        self._flush_task: asyncio.Task[None] | None = None
+
+    @property
+    def conductor(self) -> RoundConductor:
+        """The round this agent speaks for."""
+        return self._conductor
+
+    async def on_enter(self) -> None:
+        """Open the round: the policy stream sees no user message yet and returns the opening."""
+        self.session.generate_reply()
+
+    def _interviewer_mid_speech(self) -> bool:
+        speech = self.session.current_speech
+        return speech is not None and not speech.interrupted and not speech.done()
+
+    async def stt_node(
+        self, audio: AsyncIterable[rtc.AudioFrame], model_settings: ModelSettings
+    ) -> AsyncIterable[stt.SpeechEvent]:
+        """Drop a backchannel said over the interviewer, so a paused line resumes instead of ending.
+
+        Without a final transcript the framework treats the overlap as a false
+        interruption and resumes the paused speech after a short timeout.
+        """
+        async for event in Agent.default.stt_node(self, audio, model_settings):
+            if (
+                isinstance(event, stt.SpeechEvent)
+                and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+                and event.alternatives
+                and self._interviewer_mid_speech()
+                and is_backchannel(event.alternatives[0].text)
+            ):
+                log.info("voice.backchannel_ignored", pii={"text": event.alternatives[0].text})
+                self.backchannels_ignored += 1
+                continue
+            yield event
+
+    async def on_user_turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
+        """Join a held fragment to this turn, or hold this turn if it stops mid-sentence."""
+        self._cancel_flush()
+        text = " ".join((new_message.text_content or "").split())
+        count = 0
+        if self.hold.active:
+            held, started, count = self.hold.take()
+            text = f"{held} {text}".strip()
+            new_message.content = [text]
+            if started:
+                new_message.metrics["started_speaking_at"] = started
+        if self.hold_unfinished and count < MAX_HOLDS and not self._conductor.done and looks_unfinished(text):
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1)
+            self.holds += 1
+            log.info("voice.turn_held", count=count + 1)
+            self._flush_task = asyncio.create_task(self._flush_later(), name="InterviewerAgent.flush_hold")
+            raise StopResponse()
+
+    def _hold_seconds(self) -> float:
+        tt = self._conductor.round.persona.turn_taking
+        return max(0.5, float(tt.max_endpointing_delay_s) - float(tt.min_endpointing_delay_s))
+
+    async def _flush_later(self) -> None:
+        """No more words came: answer the held ones as they are."""
+        loop = asyncio.get_running_loop()
+        hold_s = self._hold_seconds()
+        min_delay = float(self._conductor.round.persona.turn_taking.min_endpointing_delay_s)
+        deadline = loop.time() + hold_s
+        while True:
+            await asyncio.sleep(0.1)
+            if not self.hold.active:
+                return  # the continuation's turn took it
+            if self.session.user_state == "speaking":
+                # the rest is coming: give its own turn time to end and pick the hold up
+                deadline = loop.time() + hold_s + min_delay
+            elif loop.time() >= deadline:
+                break
+        text, _started, _count = self.hold.take()
+        log.info("voice.hold_flushed")
+        self.session.generate_reply(user_input=text)
+
+    def _cancel_flush(self) -> None:
+        task = self._flush_task
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            task.cancel()
+        self._flush_task = None
+
+    async def on_exit(self) -> None:
+        """Stop a pending flush; the session is going away."""
+        self._cancel_flush()
+
+    async def llm_node(
+        self, chat_ctx: llm.ChatContext, tools: list[llm.Tool], model_settings: ModelSettings
+    ) -> AsyncIterable[llm.ChatChunk | str | FlushSentinel]:
+        """Pass the policy's chunks through, with a flush between interviewer turns."""
+        first = True
+        async for chunk in Agent.default.llm_node(self, chat_ctx, tools, model_settings):
+            if isinstance(chunk, ChatChunk) and chunk.delta and chunk.delta.content:
+                if not first:
+                    yield FlushSentinel()
+                first = False
+            yield chunk

@@ -1,0 +1,68 @@
+"""Holding a turn that ends mid-sentence, so a thinking pause is not taken for an answer.
+
+Silence alone cannot tell "I'm done" from "and then... [thinking]". The
+audio turn detector helps with human prosody, but on flat synthetic voices
+(and some real ones) it ends the turn after a short pause even when the
+words stop on "and then". The transcript is the cheaper, sharper clue: an
+utterance ending on a conjunction, an article, a preposition or a filler is
+almost never a finished answer.
+
+When a committed turn ends like that, the agent keeps its text here instead
+of answering, and waits up to the persona's ``max_endpointing_delay_s``. If
+the candidate speaks again, the two parts become one answer; if not, the
+held words are answered as they are.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+# a last word that promises more words
+TRAILING_WORDS = frozenset(
+    """
+    and but or so because since then the a an to of with for in on at by from into about than as
+    that which who whose where if when while unless until um uh er erm like also plus versus
+    is are was were would will should could can might my our their your its we i
+    """.split()
+)
+MAX_HOLDS = 2  # per answer; after that, silence wins
+_LAST_WORD = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
+
+
+def looks_unfinished(text: str) -> bool:
+    """True when the transcript stops on a word that needs a continuation ("...and then.")."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if stripped.endswith((",", "...", "…", "-", ";", ":")):
+        return True
+    match = _LAST_WORD.search(stripped)
+    return match is not None and match.group(1).lower() in TRAILING_WORDS
+
+
+@dataclass
+class TurnHold:
+    """Words of an unfinished turn, waiting for the rest."""
+
+    text: str = ""
+    started_speaking_at: float | None = None
+    held_at: float = 0.0
+    count: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text)
+
+    def hold(self, text: str, *, started_speaking_at: float | None, count: int) -> None:
+        self.text = text
+        self.started_speaking_at = started_speaking_at
+        self.held_at = time.monotonic()
+        self.count = count
+
+    def take(self) -> tuple[str, float | None, int]:
+        """The held words, when their speech began and how many holds they went through; clears the hold."""
+        text, started, count = self.text, self.started_speaking_at, self.count
+        self.text, self.started_speaking_at, self.count = "", None, 0
+        return text, started, count

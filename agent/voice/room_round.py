@@ -1,0 +1,413 @@
+"""One interview round in one LiveKit room: the worker side of agent/web/PROTOCOL.md.
+
+The voice pieces (``RoundConductor``, ``PolicyLLM``, ``InterviewerAgent``,
+``RoundSupervisor``, ``build_session``) run the conversation; this module
+puts them in a room and keeps the promises the page relies on:
+
+- the job metadata is re-validated against the content bank (it came from a
+  browser, through the app, but a worker trusts nothing it did not check);
+- ``interviewer.round_id`` is published as soon as the round row exists,
+  before the first word, and the other ``interviewer.*`` attributes once per
+  interviewer turn (never on a timer);
+- the round ends one of three ways, and each stores every turn and a
+  report: the interviewer finishes (``interviewer.phase=ended`` only after the
+  closing words have played), the candidate leaves (cut short), or the
+  worker is stopping (the candidate hears a short line, the round is marked
+  interrupted).
+
+The worker tells a job process to close its round with a signal
+(:data:`agent.server.STOP_ROUND_SIGNAL`), because the framework's own
+shutdown request closes the voice session before the job code hears of it,
+which is too late to say goodbye.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from agent.logs import get_logger
+
+if TYPE_CHECKING:
+    from livekit import rtc
+    from livekit.agents import JobContext, JobProcess
+
+    from agent.content.loader import Bank
+    from agent.voice.conductor import RoundConductor, TurnLog
+
+log = get_logger(__name__)
+
+MAX_METADATA_BYTES = 4096
+MAX_QUESTIONS = 14
+CANDIDATE_WAIT_S = 60.0
+LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent leaves
+REPORT_TIMEOUT_S = 30.0
+STOP_LINE_TIMEOUT_S = 6.0
+STOP_LINE = "Sorry, I have to stop here: the interview service is restarting. Your answers are saved."
+ERROR_LINE = "the interviewer hit an internal problem and stopped; your answers so far are saved"
+PAGE_PHASES = {
+    "opening": "opening",
+    "question": "question",
+    "follow_up": "follow_up",
+    "candidate_questions": "wrap_up",
+    "wrap_up": "wrap_up",
+    "closed": "wrap_up",  # "ended" is published only once the closing words have played
+}
+
+
+# ---------------------------------------------------------------- process set-up
+
+
+def prewarm_process(proc: JobProcess, bank: Bank) -> None:
+    """Load VAD, Whisper and the default voice once; warm each persona's own voice if it differs."""
+    from agent.voice.session_factory import load_models
+
+    started = time.perf_counter()
+    # imported here, not at the first round: an import inside a round blocks its event loop
+    from livekit.agents import room_io  # noqa: F401
+
+    import agent.report  # noqa: F401
+    import agent.session  # noqa: F401
+    import agent.store  # noqa: F401
+    import agent.voice.voice_round  # noqa: F401
+
+    models = load_models()
+    proc.userdata["speech_models"] = models
+    for persona in bank.personas.values():
+        _persona_tts(persona, models)  # loads (and caches) any other voice now, not mid-round
+    proc.userdata["models_seconds"] = round(time.perf_counter() - started, 3)
+
+
+class _StopFlag:
+    """Set by the stop signal; the running round waits on ``event``."""
+
+    requested = False
+    loop: asyncio.AbstractEventLoop | None = None
+    event: asyncio.Event | None = None
+
+    @classmethod
+    def handle(cls, _signum: int, _frame: Any) -> None:
+        cls.requested = True
+        if cls.loop is not None and cls.event is not None:
+            cls.loop.call_soon_threadsafe(cls.event.set)
+
+
+def install_stop_signal(signum: int) -> None:
+    """Make ``signum`` mean "close your round now" in this job process (set in the setup hook)."""
+    signal.signal(signum, _StopFlag.handle)
+
+
+def _stop_event() -> asyncio.Event:
+    event = asyncio.Event()
+    _StopFlag.loop, _StopFlag.event = asyncio.get_running_loop(), event
+    if _StopFlag.requested:
+        event.set()
+    return event
+
+
+# ---------------------------------------------------------------- metadata
+
+
+class MetadataError(ValueError):
+    """Bad job metadata; the message names the field and never echoes the value."""
+
+
+@dataclass(frozen=True)
+class RoundChoice:
+    """The round the candidate asked for, checked against the bank."""
+
+    persona: str
+    track: str
+    minutes: int
+    questions: tuple[str, ...] = ()
+
+
+def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
+    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids)."""
+    from agent.web.catalog import MAX_MINUTES, MIN_MINUTES
+
+    if not raw or len(raw.encode()) > MAX_METADATA_BYTES:
+        raise MetadataError("metadata: missing or too long")
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError:
+        raise MetadataError("metadata: not valid JSON") from None
+    if not isinstance(data, dict):
+        raise MetadataError("metadata: expected a JSON object")
+    unknown = sorted(set(data) - {"persona", "track", "minutes", "questions"})
+    if unknown:
+        raise MetadataError(f"metadata.{unknown[0]}: unknown field")
+    persona_id = data.get("persona")
+    if not isinstance(persona_id, str) or persona_id not in bank.personas:
+        raise MetadataError("metadata.persona: unknown persona id")
+    persona = bank.personas[persona_id]
+    tracks = [str(t) for t in persona.tracks]
+    track = data.get("track", tracks[0])
+    if not isinstance(track, str) or track not in tracks:
+        raise MetadataError(f"metadata.track: must be one of {', '.join(tracks)}")
+    minutes = data.get("minutes", persona.default_minutes)
+    if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
+        raise MetadataError(f"metadata.minutes: must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}")
+    questions = data.get("questions", [])
+    if not isinstance(questions, list) or len(questions) > MAX_QUESTIONS:
+        raise MetadataError(f"metadata.questions: expected a list of at most {MAX_QUESTIONS} question ids")
+    for qid in questions:
+        if not isinstance(qid, str) or qid not in bank.questions:
+            raise MetadataError("metadata.questions: unknown question id")
+    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions))
+
+
+# ---------------------------------------------------------------- attributes
+
+
+class Attributes:
+    """The agent's ``interviewer.*`` attributes: only changed keys are sent, one send at a time."""
+
+    def __init__(self, participant: rtc.LocalParticipant) -> None:
+        self._participant = participant
+        self._sent: dict[str, str] = {}
+        self._lock = asyncio.Lock()
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def set(self, values: dict[str, str]) -> None:
+        async with self._lock:
+            changed = {k: v for k, v in values.items() if self._sent.get(k) != v}
+            if not changed:
+                return
+            try:
+                await asyncio.wait_for(self._participant.set_attributes(changed), 10)
+            except Exception as exc:  # noqa: BLE001 - the round goes on without a page update
+                log.warning("room.attributes_failed", error=type(exc).__name__, keys=sorted(changed))
+                return
+            self._sent.update(changed)
+
+    def schedule(self, values: dict[str, str]) -> None:
+        """Set from a synchronous callback; sends stay in order (the lock is FIFO)."""
+        task = asyncio.create_task(self.set(values))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        if self._tasks:
+            await asyncio.wait(set(self._tasks), timeout=10)
+
+
+def turn_attributes(conductor: RoundConductor, entry: TurnLog | None = None) -> dict[str, str]:
+    """Phase and clock after a turn; the question text and number when a main question was asked."""
+    rnd = conductor.round
+    values = {
+        "interviewer.phase": PAGE_PHASES.get(rnd.phase.value, rnd.phase.value),
+        "interviewer.remaining_s": str(max(0, int(rnd.remaining()))),
+    }
+    question = rnd.current_question
+    if question is not None and (entry is None or "question" in entry.interviewer_kinds):
+        values["interviewer.question"] = question.prompt
+        values["interviewer.question_number"] = str(rnd.meta.question_ids.index(question.id) + 1)
+    return values
+
+
+# ---------------------------------------------------------------- the round
+
+
+def _persona_tts(persona: Any, models: Any) -> Any:
+    """A Piper engine for the persona's voice and rate, or None when the shared one fits."""
+    if persona.voice.name == models.voice and persona.voice.rate == 1.0:
+        return None
+    from agent.speech.models import ModelError
+    from agent.speech.tts import PiperTTS
+
+    try:
+        return PiperTTS(voice=persona.voice.name, speaking_rate=persona.voice.rate)
+    except ModelError as exc:
+        log.warning("room.persona_voice_missing", persona=persona.id, voice=persona.voice.name, error=str(exc))
+        return None
+
+
+def _memory_mb() -> float | None:
+    try:
+        import psutil
+
+        info = psutil.Process().memory_full_info()
+        return round(getattr(info, "pss", info.rss) / 2**20, 1)
+    except Exception:  # noqa: BLE001 - a figure for the log only
+        return None
+
+
+async def _write_report(logged: Any) -> str | None:
+    from agent.session import write_round_report
+
+    try:
+        path = await asyncio.wait_for(asyncio.to_thread(lambda: write_round_report(logged.scorecard())),
+                                      REPORT_TIMEOUT_S)
+    except Exception as exc:  # noqa: BLE001 - the turns are stored; the web app rebuilds the report
+        log.warning("room.report_failed", round_id=logged.round.meta.round_id, error=type(exc).__name__)
+        return None
+    return str(path)
+
+
+async def _first(*aws: Any) -> None:
+    tasks = [asyncio.ensure_future(a) for a in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def run_room_round(ctx: JobContext) -> None:
+    """The rtc_session entrypoint body: validate, start the round, talk, end cleanly."""
+    from livekit.agents import AutoSubscribe
+
+    config = ctx.proc.userdata["config"]
+    bank = ctx.proc.userdata["bank"]
+    stop = _stop_event()
+    await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
+    attrs = Attributes(ctx.room.local_participant)
+    try:
+        choice = parse_metadata(ctx.job.metadata, bank)
+    except MetadataError as exc:
+        log.warning("room.bad_metadata", room=ctx.room.name, error=str(exc))
+        await attrs.set({"interviewer.error": "this round's settings were not valid; start a new round",
+                         "interviewer.phase": "ended"})
+        await asyncio.sleep(LINGER_S)
+        ctx.shutdown("bad metadata")
+        return
+    arrival = asyncio.ensure_future(ctx.wait_for_participant())
+    await _first(asyncio.shield(arrival), stop.wait(), asyncio.sleep(CANDIDATE_WAIT_S))
+    if not arrival.done() or arrival.cancelled() or arrival.exception() is not None:
+        arrival.cancel()
+        log.info("room.no_candidate", room=ctx.room.name, stopping=stop.is_set())
+        ctx.shutdown("no candidate")
+        return
+    candidate = arrival.result()
+    from agent.store import Store
+
+    store = Store(config.database_url)
+    try:
+        await RoomRound(ctx, bank, store, choice, attrs, candidate.identity, stop).run()
+    finally:
+        store.close()
+
+
+class RoomRound:
+    """One round's lifetime in the room (see module docstring for the three endings)."""
+
+    def __init__(self, ctx: JobContext, bank: Bank, store: Any, choice: RoundChoice, attrs: Attributes,
+                 candidate: str, stop: asyncio.Event) -> None:
+        self.ctx = ctx
+        self.bank = bank
+        self.store = store
+        self.choice = choice
+        self.attrs = attrs
+        self.candidate = candidate
+        self.stop = stop
+        self.left = asyncio.Event()
+        self.started_at = time.monotonic()
+
+    def _on_disconnect(self, participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == self.candidate:
+            self.left.set()
+
+    async def run(self) -> None:
+        from livekit.agents import room_io
+
+        from agent.content.models import Track
+        from agent.session import RoundRequest, start_round
+        from agent.voice.voice_round import VoiceRound
+
+        ctx, choice = self.ctx, self.choice
+        persona = self.bank.personas[choice.persona]
+        request = RoundRequest(persona_id=choice.persona, track=Track(choice.track), minutes=choice.minutes,
+                               question_ids=choice.questions, mode="browser")
+        logged = await asyncio.to_thread(start_round, self.bank, self.store, request, clock=time.monotonic)
+        meta = logged.round.meta
+        await self.attrs.set({
+            "interviewer.round_id": meta.round_id,
+            "interviewer.phase": "opening",
+            "interviewer.question_count": str(len(meta.question_ids)),
+            "interviewer.remaining_s": str(int(logged.round.remaining())),
+            "interviewer.warn_s": str(persona.timekeeping.warn_before_end_s),
+        })
+        ctx.room.on("participant_disconnected", self._on_disconnect)
+        ctx.room.on("disconnected", lambda *_: self.left.set())
+        models = ctx.proc.userdata["speech_models"]
+        voice: Any = None
+        ended_how = "error"
+        try:
+            voice = await VoiceRound.start(
+                logged,
+                models,
+                room=ctx.room,
+                room_options=room_io.RoomOptions(participant_identity=self.candidate, close_on_disconnect=False),
+                echo_free=True,  # browsers cancel the interviewer's echo; barge-in works from the first word
+                tts_override=_persona_tts(persona, models),
+            )
+            conductor = voice.conductor
+            # the opening may already be decided: publish the state now, then on every turn
+            conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
+            if conductor.started:
+                self.attrs.schedule(turn_attributes(conductor))
+            await _first(voice.supervisor.closed.wait(), self.left.wait(), self.stop.wait())
+            if self.stop.is_set() and not conductor.done:
+                ended_how = "stopped"
+                await self._stop_with_a_line(voice.session, voice.supervisor)
+            elif self.left.is_set() and not conductor.done:
+                ended_how = "candidate_left"
+                await voice.supervisor.aclose(reason="candidate_left")
+                voice.session.shutdown(drain=False)
+            else:
+                ended_how = "completed" if conductor.done else "session_closed"
+                await voice.supervisor.aclose(reason="session_closed")
+        except asyncio.CancelledError:
+            ended_how = "cancelled"
+            raise
+        except Exception as exc:
+            log.exception("room.round_failed", round_id=meta.round_id, error=type(exc).__name__)
+            await self.attrs.set({"interviewer.error": ERROR_LINE})
+            raise
+        finally:
+            # every way out stores the round: the supervisor ends it (interrupted) if it is still open
+            if voice is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.shield(voice.supervisor.aclose(reason=ended_how))
+            elif not logged.round.done:
+                with contextlib.suppress(Exception):
+                    await asyncio.to_thread(logged.end, ended_how)
+            await self._finish(logged, ended_how)
+
+    async def _stop_with_a_line(self, session: Any, supervisor: Any) -> None:
+        """The worker is stopping: store the round first, then tell the candidate, briefly."""
+        with contextlib.suppress(Exception):
+            session.input.set_audio_enabled(False)
+        await supervisor.aclose(reason="stopped")
+        try:
+            await asyncio.wait_for(session.interrupt(force=True), 2)
+        except Exception:  # noqa: BLE001 - nothing was playing, or it stopped on its own
+            pass
+        try:
+            handle = session.say(STOP_LINE, allow_interruptions=False, add_to_chat_ctx=False)
+            await asyncio.wait_for(handle.wait_for_playout(), STOP_LINE_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - the candidate may already be gone
+            log.info("room.stop_line_skipped", error=type(exc).__name__)
+        session.shutdown(drain=False)
+
+    async def _finish(self, logged: Any, how: str) -> None:
+        meta = logged.round.meta
+        report = await _write_report(logged)
+        await self.attrs.settle()
+        await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
+        log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),
+                 turns=len(logged.round.turns), seconds=round(time.monotonic() - self.started_at, 1),
+                 memory_mb=_memory_mb(), report=report)
+        if not self.left.is_set() and how != "cancelled":
+            linger = 1.0 if how == "stopped" else LINGER_S  # a stopping worker has a deadline
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.left.wait(), linger)
+        self.ctx.shutdown(how)

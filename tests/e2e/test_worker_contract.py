@@ -1,0 +1,122 @@
+"""The worker's checks that need no server: job metadata, load, command-line errors.
+
+Hermetic (marker ``unit``); they sit beside the worker's e2e tests because
+they pin the same contract (agent/web/PROTOCOL.md) from the worker's side.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from types import SimpleNamespace
+
+import pytest
+
+from agent.cli import UsageError
+from agent.server import RoundLoad, WorkerConfig
+from agent.voice.room_round import MetadataError, parse_metadata
+from tests.unit.fake_content import fake_persona, fake_question
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def bank() -> SimpleNamespace:
+    question = fake_question()
+    persona = fake_persona()
+    return SimpleNamespace(personas={persona.id: persona}, questions={question.id: question})
+
+
+def meta(**fields: object) -> str:
+    return json.dumps({"persona": "fake-persona", "track": "internal-platform", "minutes": 10, **fields})
+
+
+def test_valid_metadata_is_accepted(bank: SimpleNamespace) -> None:
+    choice = parse_metadata(meta(questions=["fake-metrics"]), bank)
+    assert (choice.persona, choice.track, choice.minutes, choice.questions) == (
+        "fake-persona", "internal-platform", 10, ("fake-metrics",))
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ("", "metadata:"),
+        ("{not json", "metadata:"),
+        ("[1, 2]", "metadata:"),
+        (meta(persona="nobody"), "metadata.persona"),
+        (meta(track="consumer"), "metadata.track"),
+        (meta(minutes=1), "metadata.minutes"),
+        (meta(minutes=True), "metadata.minutes"),
+        (meta(minutes="10"), "metadata.minutes"),
+        (meta(questions=["no-such-question"]), "metadata.questions"),
+        (meta(questions="fake-metrics"), "metadata.questions"),
+        (meta(admin=True), "metadata.admin"),
+        ("x" * 5000, "metadata:"),
+    ],
+)
+def test_bad_metadata_names_the_field(bank: SimpleNamespace, raw: str, field: str) -> None:
+    with pytest.raises(MetadataError) as err:
+        parse_metadata(raw, bank)
+    assert str(err.value).startswith(field)
+    assert "nobody" not in str(err.value) and "no-such-question" not in str(err.value)  # input is not echoed
+
+
+def test_load_is_running_rounds_over_capacity() -> None:
+    load = RoundLoad(4)
+    assert load(SimpleNamespace(active_jobs=[])) == 0.0
+    assert load(SimpleNamespace(active_jobs=[1, 2, 3])) == 0.75
+    assert load(SimpleNamespace(active_jobs=[1, 2, 3, 4, 5])) == 1.0
+
+
+def test_config_repr_hides_the_secret() -> None:
+    config = WorkerConfig(url="ws://127.0.0.1:7880", api_key="key", api_secret="s3cret-value",
+                         database_url="sqlite:////tmp/x.sqlite3", capacity=2, idle_processes=2)
+    assert "s3cret-value" not in repr(config) and "s3cret-value" not in str(config)
+
+
+def worker_args(**overrides: object) -> argparse.Namespace:
+    base = dict(capacity=None, url=None, health_port=8081, health_host="127.0.0.1", idle_processes=None,
+                memory_limit_mb=None, stop_grace=12.0, db=None, log_pii=False, verbose=False)
+    base.update(overrides)
+    return argparse.Namespace(**base)
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "message"),
+    [
+        ({}, {}, "LIVEKIT_URL"),
+        ({"LIVEKIT_URL": "ws://h:7880"}, {}, "LIVEKIT_API_KEY is not set"),
+        ({"LIVEKIT_URL": "ws://h:7880", "LIVEKIT_API_KEY": "k"}, {}, "LIVEKIT_API_SECRET is not set"),
+        ({"LIVEKIT_URL": "ftp://h"}, {}, "--url/LIVEKIT_URL"),
+        ({}, {"capacity": 0}, "--capacity"),
+        ({}, {"capacity": 2, "idle_processes": 3}, "--idle-processes"),
+        ({}, {"memory_limit_mb": 100}, "--memory-limit-mb"),
+        ({}, {"stop_grace": 0.1}, "--stop-grace"),
+        ({}, {"health_port": 70000}, "--health-port"),
+    ],
+)
+def test_worker_command_errors_are_one_line(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], args: dict[str, object], message: str
+) -> None:
+    from agent.commands.worker import build_config
+
+    for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    full = {"LIVEKIT_URL": "ws://h:7880", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"} if args else env
+    for name, value in full.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UsageError) as err:
+        build_config(worker_args(**args))
+    assert message in str(err.value) and "\n" not in str(err.value)
+
+
+def test_worker_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    from agent.commands.worker import build_config
+    from agent.server import default_capacity
+
+    monkeypatch.setenv("LIVEKIT_URL", "ws://127.0.0.1:7880")
+    monkeypatch.setenv("LIVEKIT_API_KEY", "k")
+    monkeypatch.setenv("LIVEKIT_API_SECRET", "s")
+    config = build_config(worker_args(db=f"sqlite:///{tmp_path}/w.sqlite3"))
+    assert config.capacity == default_capacity() and config.idle_processes == config.capacity
+    assert config.health_host == "127.0.0.1" and config.memory_limit_mb > 0
