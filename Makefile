@@ -19,6 +19,10 @@ test:
 unit:
 	.venv/bin/pytest -m unit -q
 
+# Each benchmark also runs alone: .venv/bin/python -m bench.NAME --help
 bench:
 	.venv/bin/python -m bench.decision
 	.venv/bin/python -m bench.evals
+	.venv/bin/python -m bench.speech
+	.venv/bin/python -m bench.voice_latency
+	.venv/bin/python -m bench.cutoffs

@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.content.models import Persona, Track
-from agent.interview.assess import Assessor, CueAssessor
+from agent.interview.assess import Assessor
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
 from agent.interview.scorecard import Scorecard
 from agent.logs import get_logger
+from agent.semantic import make_assessor
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
@@ -76,8 +77,9 @@ class LoggedRound:
     def tick(self) -> list[TurnRecord]:
         return self.persist(self.round.tick())
 
-    def end(self, reason: str) -> list[TurnRecord]:
-        return self.persist(self.round.end(reason))
+    def end(self, reason: str, *, last_words: str = "") -> list[TurnRecord]:
+        kept = self.persist(self.round.take_last_words(last_words)) if last_words else []
+        return kept + self.persist(self.round.end(reason))
 
     def finish(self) -> None:
         """Mark the round finished in the store (idempotent)."""
@@ -139,7 +141,7 @@ def start_round(
         meta=meta,
         questions=questions,
         persona=persona,
-        assessor=assessor or CueAssessor(bank.lexicon),
+        assessor=assessor or make_assessor(bank.lexicon),
         clock=clock,
         previous=previous,
     )

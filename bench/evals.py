@@ -6,8 +6,8 @@ import argparse
 import json
 
 from agent.content.loader import load_bank
-from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate
+from agent.semantic import ASSESSORS, make_assessor
 from tests.evals.loader import load_answers
 
 
@@ -15,10 +15,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persona", default="platform-lead")
     parser.add_argument("--misses", action="store_true", help="list the answers that miss a target")
+    parser.add_argument("--assessor", choices=ASSESSORS, default=None, help="default: semantic")
     args = parser.parse_args()
     bank = load_bank()
-    result = evaluate(load_answers(), bank.questions, bank.personas[args.persona], CueAssessor(bank.lexicon))
-    print(f"persona {args.persona}")
+    assessor = make_assessor(bank.lexicon, args.assessor)
+    result = evaluate(load_answers(), bank.questions, bank.personas[args.persona], assessor)
+    print(f"persona {args.persona}, assessor {args.assessor or 'semantic'}")
     for name, para in (("all", None), ("keyword-bearing", False), ("paraphrases", True)):
         print(f"{name:>16}: {json.dumps(result.figures(para))}")
     print("score distribution by label:")

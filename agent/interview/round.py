@@ -166,6 +166,24 @@ class InterviewRound:
             return self._time_up()
         return []
 
+    def take_last_words(self, text: str, *, speaking_s: float | None = None) -> list[TurnRecord]:
+        """Words heard as the round was ending (End pressed, worker stopping): scored and kept, never answered.
+
+        The candidate's last answer counts in the report even when nobody is
+        left to reply to it.
+        """
+        if self.done or self.phase not in (Phase.QUESTION, Phase.FOLLOW_UP) or not text.strip():
+            return []
+        qs = self._qstate
+        assert qs is not None
+        q = qs.question
+        assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
+        if assessment.answer_kind == "answer":
+            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
+        follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
+        return [self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
+                             question_score=qs.score)]
+
     def should_cut_off(self, speaking_s: float) -> bool:
         """For the voice path: is the current answer long enough to interrupt?"""
         r = self.persona.rambling

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import deque
 from collections.abc import AsyncIterable
 from typing import Any
 
@@ -51,6 +52,7 @@ BACKCHANNEL_WORDS = frozenset(
     "got it i see alright all cool thanks thank you".split()
 )
 MAX_BACKCHANNEL_WORDS = 3
+MAX_UNANSWERED_FINALS = 64  # final transcripts kept for one turn; a turn is rarely more than a few
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
 # hums however Whisper spells them: "MMHMM", "Mhm", "Uh-huh", "Hmmm", "Ah", "Oh"
 _HUM = re.compile(r"^(?:m+h*m*|h+m+|m+h+m+|u+h+h*u+h+|a+h+|o+h+|a+h+a+)$")
@@ -173,6 +175,8 @@ class InterviewerAgent(Agent):
         self.hold = TurnHold()
         self.holds = 0  # how many turns were held, for benchmarks
         self._flush_task: asyncio.Task[None] | None = None
+        # final transcripts of the turn in progress, not yet handed to the core
+        self._unanswered: deque[str] = deque(maxlen=MAX_UNANSWERED_FINALS)
 
     @property
     def conductor(self) -> RoundConductor:
@@ -206,11 +210,21 @@ class InterviewerAgent(Agent):
                 log.info("voice.backchannel_ignored", pii={"text": event.alternatives[0].text})
                 self.backchannels_ignored += 1
                 continue
+            if (isinstance(event, stt.SpeechEvent) and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+                    and event.alternatives and event.alternatives[0].text.strip()):
+                self._unanswered.append(event.alternatives[0].text.strip())
             yield event
+
+    def unanswered_text(self) -> str:
+        """What the candidate said that the core has not seen yet: a held fragment and uncommitted finals."""
+        parts = [self.hold.text] if self.hold.active else []
+        parts.extend(self._unanswered)
+        return " ".join(" ".join(parts).split())
 
     async def on_user_turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
         """Join a held fragment to this turn, or hold this turn if it stops mid-sentence."""
         self._cancel_flush()
+        self._unanswered.clear()  # this turn carries them to the core (or into the hold)
         text = " ".join((new_message.text_content or "").split())
         count = 0
         if self.hold.active:

@@ -178,11 +178,12 @@ class RoundConductor:
     async def tick(self) -> Reply:
         return self._log(Reply("tick"), await self._call(self.logged.tick))
 
-    async def end(self, reason: str) -> Reply:
-        """End early; the partial round is stored and reported."""
+    async def end(self, reason: str, *, last_words: str = "") -> Reply:
+        """End early; the partial round, with any answer heard but not yet replied to, is stored."""
         if self._closed:
             return Reply("end")
-        return self._log(Reply("end"), await self._call(self.logged.end, reason))
+        return self._log(Reply("end"), await self._call(self.logged.end, reason, last_words=last_words),
+                         heard=last_words or None)
 
     async def upcoming_texts(self) -> list[str]:
         loop = asyncio.get_running_loop()
@@ -291,13 +292,13 @@ class RoundConductor:
 
     # ------------------------------------------------------------------ lifecycle
 
-    async def aclose(self, *, reason: str = "stopped") -> None:
+    async def aclose(self, *, reason: str = "stopped", last_words: str = "") -> None:
         """End the round if it is still running (its transcript is already stored), then stop the worker."""
         if self._closed:
             return
         try:
             if not self.done and self.started:
-                await self.end(reason)
+                await self.end(reason, last_words=last_words)
             elif not self.done:
                 await asyncio.get_running_loop().run_in_executor(self._pool, self.logged.finish)
         finally:

@@ -32,6 +32,7 @@ from livekit.agents.voice.events import (
 
 from agent.interview.policy import pick
 from agent.logs import get_logger
+from agent.voice.bridge import InterviewerAgent
 from agent.voice.conductor import Reply, RoundConductor, TurnLog
 from agent.voice.probe_cache import ProbeAudioCache
 
@@ -235,6 +236,14 @@ class RoundSupervisor:
 
     # ------------------------------------------------------------------ end
 
+    def _unanswered_text(self) -> str:
+        """Words the candidate said that no reply has taken up yet (they are kept, not answered)."""
+        with contextlib.suppress(Exception):  # no agent yet, or the session is already gone
+            agent = self.session.current_agent
+            if isinstance(agent, InterviewerAgent):
+                return agent.unanswered_text()
+        return ""
+
     async def aclose(self, *, reason: str = "stopped") -> None:
         """Stop the background task and end the round if it is still open (idempotent)."""
         if self._closing:
@@ -254,6 +263,6 @@ class RoundSupervisor:
                 self.session.off("close", self._on_close)
             if self.cache is not None:
                 await self.cache.aclose()
-            await self.conductor.aclose(reason=reason)
+            await self.conductor.aclose(reason=reason, last_words=self._unanswered_text())
         finally:
             self.closed.set()

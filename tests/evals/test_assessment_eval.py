@@ -4,8 +4,8 @@ import pytest
 
 from agent.content.loader import load_bank
 from agent.interview._text import find_phrase, phrase_stems, tokenize
-from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate
+from agent.semantic import make_assessor
 
 from .loader import load_answers
 
@@ -25,7 +25,8 @@ def bank():
 
 @pytest.fixture(scope="module")
 def result(bank):
-    return evaluate(load_answers(), bank.questions, bank.personas["platform-lead"], CueAssessor(bank.lexicon))
+    assessor = make_assessor(bank.lexicon, "semantic")
+    return evaluate(load_answers(), bank.questions, bank.personas["platform-lead"], assessor)
 
 
 def test_the_set_is_large_and_covers_every_required_question():

@@ -118,3 +118,24 @@ async def test_each_interviewer_turn_is_its_own_chunk(bank, store):
 ])
 def test_backchannel_detection(text: str, expected: bool):
     assert is_backchannel(text) is expected
+
+
+async def test_words_heard_as_the_round_ends_are_kept_and_scored(bank, store):
+    """The candidate pressed End (or the worker stopped) before the reply: the answer is still stored."""
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    await conductor.aclose(reason="candidate_left", last_words=WEAK)
+    meta, status, turns = store.get_round(conductor.logged.round.meta.round_id)
+    answers = [t for t in turns if t.speaker.value == "candidate"]
+    assert [a.text for a in answers] == [WEAK]
+    assert answers[0].assessment is not None and answers[0].assessment.signals  # scored, not just kept
+    assert not [t for t in turns if t.kind == "probe"]  # nobody is left to hear a probe
+    assert status == "interrupted" and turns[-1].kind == "wrap_up"
+
+
+def test_unanswered_text_joins_the_hold_and_uncommitted_finals(bank, store):
+    agent = InterviewerAgent(conductor=conductor_for(bank, store))
+    assert agent.unanswered_text() == ""
+    agent.hold.hold("We would track uptime and", started_speaking_at=None, count=1)
+    agent._unanswered.append("the number of integrations.")
+    assert agent.unanswered_text() == "We would track uptime and the number of integrations."
