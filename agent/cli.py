@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import os
 import sys
 from collections.abc import Sequence
 
@@ -40,9 +39,6 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--log-pii", action="store_true",
                         help="include candidate speech in logs (off by default: it is personal data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    parser.add_argument("--assessor", choices=("semantic", "cues"),
-                        help="how answers are judged: cues plus a local sentence encoder (semantic, the default) "
-                             "or the cue lists alone")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"agent.commands.{name}").register(sub)
@@ -55,10 +51,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agent.logs import configure_logging
 
     configure_logging(verbose=args.verbose, include_pii=args.log_pii)
-    if args.assessor:
-        from agent.semantic import ASSESSOR_ENV
-
-        os.environ[ASSESSOR_ENV] = args.assessor  # a worker started by `serve --dev` inherits the choice
     try:
         return int(args.handler(args) or 0)
     except UsageError as exc:

@@ -17,13 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.content.models import Persona, Track
-from agent.interview.assess import Assessor
+from agent.interview.assess import Assessor, CueAssessor
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
 from agent.interview.scorecard import Scorecard
 from agent.logs import get_logger
-from agent.semantic import make_assessor
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
@@ -141,7 +140,7 @@ def start_round(
         meta=meta,
         questions=questions,
         persona=persona,
-        assessor=assessor or make_assessor(bank.lexicon),
+        assessor=assessor or CueAssessor(bank.lexicon),
         clock=clock,
         previous=previous,
     )

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import argparse
 import json
+from pathlib import Path
 
 from agent.content.loader import load_bank
+from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate
-from agent.semantic import ASSESSORS, make_assessor
-from tests.evals.loader import load_answers
+from tests.evals.loader import ANSWERS, load_answers
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--persona", default="platform-lead")
     parser.add_argument("--misses", action="store_true", help="list the answers that miss a target")
-    parser.add_argument("--assessor", choices=ASSESSORS, default=None, help="default: semantic")
+    parser.add_argument("--answers", type=Path, default=ANSWERS,
+                        help="labelled answers (default: the blind set; tests/evals/dev_answers.yaml is the "
+                             "development set)")
     args = parser.parse_args()
     bank = load_bank()
-    assessor = make_assessor(bank.lexicon, args.assessor)
-    result = evaluate(load_answers(), bank.questions, bank.personas[args.persona], assessor)
-    print(f"persona {args.persona}, assessor {args.assessor or 'semantic'}")
+    assessor = CueAssessor(bank.lexicon)
+    result = evaluate(load_answers(args.answers), bank.questions, bank.personas[args.persona], assessor)
+    print(f"persona {args.persona}, answers {args.answers.name}")
     for name, para in (("all", None), ("keyword-bearing", False), ("paraphrases", True)):
         print(f"{name:>16}: {json.dumps(result.figures(para))}")
     print("score distribution by label:")

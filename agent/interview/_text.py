@@ -100,13 +100,25 @@ class Match:
     last: int  # exclusive
 
 
-def find_phrase(tokens: Sequence[Token], stems: Sequence[str]) -> Iterable[Match]:
-    """Every occurrence of a stem sequence in the tokens."""
+def stem_index(tokens: Sequence[Token]) -> dict[str, list[int]]:
+    """Positions of each stem, so a cue is only tried where its first word occurs."""
+    index: dict[str, list[int]] = {}
+    for i, tok in enumerate(tokens):
+        index.setdefault(tok.stem, []).append(i)
+    return index
+
+
+def find_phrase(
+    tokens: Sequence[Token], stems: Sequence[str], index: dict[str, list[int]] | None = None
+) -> Iterable[Match]:
+    """Every occurrence of a stem sequence in the tokens (``index`` from ``stem_index`` makes it fast)."""
     n = len(stems)
     if n == 0:
         return
-    for i in range(len(tokens) - n + 1):
-        if tokens[i].stem == stems[0] and all(tokens[i + k].stem == stems[k] for k in range(1, n)):
+    starts = index.get(stems[0], ()) if index is not None else range(len(tokens) - n + 1)
+    last = len(tokens) - n
+    for i in starts:
+        if i <= last and tokens[i].stem == stems[0] and all(tokens[i + k].stem == stems[k] for k in range(1, n)):
             yield Match(i, i + n)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from agent.content.models import Cues, Lexicon, Polarity, Question, QuestionType, Signal
-from agent.interview._text import Match, Negation, Token, find_phrase, phrase_stems, span_text, tokenize
+from agent.interview._text import Match, Negation, Token, find_phrase, phrase_stems, span_text, stem_index, tokenize
 from agent.interview.delivery import DeliveryMeter
 from agent.interview.records import Assessment, SignalHit
 
@@ -70,7 +70,8 @@ class CueAssessor:
     def assess(self, question: Question, text: str, *, speaking_s: float | None = None) -> Assessment:
         """Detect every signal of ``question`` in ``text`` and score the answer alone."""
         tokens = tokenize(text)
-        hits = [hit for s in question.signals if (hit := self._detect(question.id, s, text, tokens))]
+        index = stem_index(tokens)
+        hits = [hit for s in question.signals if (hit := self._detect(question.id, s, text, tokens, index))]
         delivery = self._delivery.measure(
             text, tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
         )
@@ -98,14 +99,16 @@ class CueAssessor:
             compiled = self._compiled[key] = _compile(signal.cues)
         return compiled
 
-    def _detect(self, qid: str, signal: Signal, text: str, tokens: Sequence[Token]) -> SignalHit | None:
+    def _detect(
+        self, qid: str, signal: Signal, text: str, tokens: Sequence[Token], index: dict[str, list[int]]
+    ) -> SignalHit | None:
         cues = self._cues(qid, signal)
         for stems in cues.phrases:
-            for m in find_phrase(tokens, stems):
+            for m in find_phrase(tokens, stems, index):
                 if not self._negation.negated(tokens, m.first):
                     return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
         for combo in cues.combos:
-            cm = _find_combo(tokens, combo, cues.window)
+            cm = _find_combo(tokens, combo, cues.window, index)
             if cm is not None and not self._negation.negated(tokens, cm.first):
                 return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
         for pattern in cues.patterns:
@@ -163,12 +166,13 @@ def _token_at(tokens: Sequence[Token], offset: int) -> int | None:
 
 
 def _find_combo(
-    tokens: Sequence[Token], combo: Sequence[Sequence[Sequence[str]]], window: int
+    tokens: Sequence[Token], combo: Sequence[Sequence[Sequence[str]]], window: int,
+    index: dict[str, list[int]] | None = None,
 ) -> Match | None:
     """The tightest place where one alternative of every group occurs within ``window`` words."""
     occurrences: list[list[Match]] = []
     for group in combo:
-        found = [m for alt in group for m in find_phrase(tokens, alt)]
+        found = [m for alt in group for m in find_phrase(tokens, alt, index)]
         if not found:
             return None
         occurrences.append(found)

@@ -79,12 +79,6 @@ def prewarm_process(proc: JobProcess, bank: Bank) -> None:
 
     models = load_models()
     proc.userdata["speech_models"] = models
-    from agent.semantic import chosen_assessor
-
-    if chosen_assessor() == "semantic":  # the sentence encoder, loaded and warmed once per process
-        from agent.semantic.encoder import shared_encoder
-
-        shared_encoder().encode(["warm-up"])
     for persona in bank.personas.values():
         _persona_tts(persona, models)  # loads (and caches) any other voice now, not mid-round
     proc.userdata["models_seconds"] = round(time.perf_counter() - started, 3)

@@ -4,8 +4,8 @@ import pytest
 
 from agent.content.loader import load_bank
 from agent.interview._text import find_phrase, phrase_stems, tokenize
+from agent.interview.assess import CueAssessor
 from agent.interview.evaluation import evaluate
-from agent.semantic import make_assessor
 
 from .loader import load_answers
 
@@ -25,7 +25,7 @@ def bank():
 
 @pytest.fixture(scope="module")
 def result(bank):
-    assessor = make_assessor(bank.lexicon, "semantic")
+    assessor = CueAssessor(bank.lexicon)
     return evaluate(load_answers(), bank.questions, bank.personas["platform-lead"], assessor)
 
 
