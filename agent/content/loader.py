@@ -33,6 +33,13 @@ QUESTIONS_DIR = CONTENT_ROOT / "question_bank"
 PERSONAS_DIR = CONTENT_ROOT / "interviewer_personas"
 LEXICON_NAME = "_lexicon.yaml"
 
+# Question ids other tools rely on (DESIGN.md, "Contracts"): the shipped bank must keep them.
+REQUIRED_QUESTION_IDS = frozenset({
+    "platform-success-metrics", "api-breaking-change", "internal-one-off-request", "api-versioning-choice",
+    "agent-consumer-interface", "api-north-star", "explain-api", "explain-caching", "url-enter", "maps-routing",
+    "feed-ranking", "design-lite", "personalization-feasibility", "technical-background",
+})
+
 
 class ContentError(Exception):
     """The content does not load; ``errors`` holds one line per problem."""

@@ -18,7 +18,7 @@ from agent.interview.assess import Assessor, CueAssessor, score_signals
 from agent.interview.feedback import spoken_feedback
 from agent.interview.machine import END_PHASE, Event, Phase, next_phase
 from agent.interview.policy import QuestionState, RoundView, decide, pick
-from agent.interview.records import Action, ActionKind, RoundMeta, Speaker, TurnRecord
+from agent.interview.records import Action, ActionKind, Assessment, RoundMeta, Speaker, TurnRecord
 from agent.interview.scorecard import PreviousAttempt, Scorecard, build_scorecard
 
 MAX_CANDIDATE_QUESTIONS = 2
@@ -117,17 +117,11 @@ class InterviewRound:
         self._nudged = False
         if self.phase is Phase.CANDIDATE_QUESTIONS:
             return self._candidate_question(text)
+        record, assessment = self._judge_answer(text, speaking_s)
         qs = self._qstate
         assert qs is not None
         q = qs.question
-        assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
-        if assessment.answer_kind == "answer":
-            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
-        elif assessment.answer_kind != "clarification":
-            qs.absorb(assessment, qs.score or 1)
-        follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
-        out = [self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
-                            question_score=qs.score)]
+        out = [record]
         if self.remaining() + self._grace() <= 0:
             out.extend(self._time_up())
             return out
@@ -174,15 +168,7 @@ class InterviewRound:
         """
         if self.done or self.phase not in (Phase.QUESTION, Phase.FOLLOW_UP) or not text.strip():
             return []
-        qs = self._qstate
-        assert qs is not None
-        q = qs.question
-        assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
-        if assessment.answer_kind == "answer":
-            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
-        follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
-        return [self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
-                             question_score=qs.score)]
+        return [self._judge_answer(text, speaking_s)[0]]
 
     def should_cut_off(self, speaking_s: float) -> bool:
         """For the voice path: is the current answer long enough to interrupt?"""
@@ -214,6 +200,21 @@ class InterviewRound:
         return texts
 
     # -- internals --------------------------------------------------------
+
+    def _judge_answer(self, text: str, speaking_s: float | None) -> tuple[TurnRecord, Assessment]:
+        """Assess an answer to the current question, fold it into the question's state, and record it."""
+        qs = self._qstate
+        assert qs is not None
+        q = qs.question
+        assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
+        if assessment.answer_kind == "answer":
+            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
+        elif assessment.answer_kind != "clarification":
+            qs.absorb(assessment, qs.score or 1)
+        follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None
+        record = self._record(Speaker.CANDIDATE, "answer", text, probe_id=follow_up_id, assessment=assessment,
+                              question_score=qs.score)
+        return record, assessment
 
     def _grace(self) -> float:
         """A relaxed interviewer lets the answer in progress finish a little past the deadline."""

@@ -143,7 +143,9 @@ class Store:
                              "interviewer did not create; use another --db")
         with self._engine.begin() as conn:
             schema.metadata.create_all(conn)
-            conn.execute(insert(meta).values(schema_version=SCHEMA_VERSION))
+            # another process may have created and stamped the tables since the look above: stamp once
+            if conn.execute(select(func.count()).select_from(meta)).scalar() == 0:
+                conn.execute(insert(meta).values(schema_version=SCHEMA_VERSION))
 
     # -- writing -------------------------------------------------------------
 

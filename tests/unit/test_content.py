@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agent.content.loader import ContentError, expand_paths, json_schemas, load_bank, load_files
+from agent.content.loader import (
+    REQUIRED_QUESTION_IDS,
+    ContentError,
+    expand_paths,
+    json_schemas,
+    load_bank,
+    load_files,
+)
 from agent.content.models import QuestionType
 from agent.interview.assess import CueAssessor
 from agent.interview.records import RoundMeta, Speaker
@@ -19,11 +26,7 @@ from agent.paths import CONTENT_ROOT
 pytestmark = pytest.mark.unit
 
 EXE = str(Path(sys.executable).with_name("interviewer"))
-REQUIRED = {
-    "platform-success-metrics", "api-breaking-change", "internal-one-off-request", "api-versioning-choice",
-    "agent-consumer-interface", "api-north-star", "explain-api", "explain-caching", "url-enter", "maps-routing",
-    "feed-ranking", "design-lite", "personalization-feasibility", "technical-background",
-}
+REQUIRED = REQUIRED_QUESTION_IDS
 
 
 @pytest.fixture(scope="module")
