@@ -7,13 +7,13 @@ import difflib
 from typing import TYPE_CHECKING
 
 from agent.cli import UsageError
+from agent.content.loader import DEFAULT_PERSONA
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
     from agent.content.models import Persona
     from agent.store import Store
 
-DEFAULT_PERSONA = "platform-lead"
 
 
 def load_content() -> Bank:

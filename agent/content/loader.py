@@ -32,6 +32,7 @@ from agent.paths import CONTENT_ROOT
 QUESTIONS_DIR = CONTENT_ROOT / "question_bank"
 PERSONAS_DIR = CONTENT_ROOT / "interviewer_personas"
 LEXICON_NAME = "_lexicon.yaml"
+DEFAULT_PERSONA = "platform-lead"  # used when no persona is named, and offered first on the page
 
 # Question ids other tools rely on (DESIGN.md, "Contracts"): the shipped bank must keep them.
 REQUIRED_QUESTION_IDS = frozenset({

@@ -7,6 +7,7 @@ the response's CSP nonce.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -21,11 +22,19 @@ if TYPE_CHECKING:
 
 PLOTLY_ROUTE = "/static/vendor/plotly.min.js"
 HISTORY_LIMIT = 50
+# The page opens the report the moment the candidate presses End, while the worker is still
+# storing the last answer and closing the round: give it this long before rendering.
+FINISHING_WAIT_S = 3.0
 
 
-def render_round_page(store: Store, round_id: str, *, nonce: str) -> str | None:
+def render_round_page(
+    store: Store, round_id: str, *, nonce: str, wait_s: float = FINISHING_WAIT_S
+) -> str | None:
     """The round's report page, or None when no round has exactly this id."""
+    deadline = time.monotonic() + wait_s
     try:
+        while store.get_round(round_id)[1] == "running" and time.monotonic() < deadline:
+            time.sleep(0.25)
         card = load_scorecard(store, bank_questions(), round_id)
     except UnknownRound:
         return None

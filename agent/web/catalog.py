@@ -61,10 +61,11 @@ class RoundRequest:
 
 def bank_catalog() -> Sequence[PersonaChoice]:
     """Personas from the content bank (``agent.content.loader.load_bank``)."""
-    from agent.content.loader import load_bank  # imported late: the bank is only read when needed
+    from agent.content.loader import DEFAULT_PERSONA, load_bank  # imported late: read only when needed
 
     bank = load_bank()
-    personas = bank.personas.values() if isinstance(bank.personas, Mapping) else bank.personas
+    found = bank.personas.values() if isinstance(bank.personas, Mapping) else bank.personas
+    personas = sorted(found, key=lambda p: p.id != DEFAULT_PERSONA)  # the default first, the rest as loaded
     return [
         PersonaChoice(
             id=p.id,
