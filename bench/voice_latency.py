@@ -34,6 +34,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bench.speech import pct
+
 ANSWERS = (
     "We would track uptime and the number of integrations, and how many teams signed up.",
     "I would start from the consuming teams and the job they need done, then measure time to integrate.",
@@ -44,12 +46,6 @@ ANSWERS = (
 )
 
 
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[k]
 
 
 def row(label: str, values: list[float], scale: float = 1000.0, unit: str = "ms") -> str:

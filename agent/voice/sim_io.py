@@ -29,6 +29,8 @@ import numpy as np
 from livekit import rtc
 from livekit.agents.voice import io
 
+from agent.speech._audio import resample_int16
+
 RATE = 16000
 FRAME_MS = 20
 SAMPLES = RATE * FRAME_MS // 1000
@@ -42,14 +44,7 @@ def to_mono_16k(pcm: np.ndarray, rate: int, channels: int) -> np.ndarray:
     if channels > 1:
         pcm = pcm[: pcm.size - pcm.size % channels].reshape(-1, channels).astype(np.int32).mean(axis=1)
         pcm = pcm.astype(np.int16)
-    if rate == RATE:
-        return pcm.astype(np.int16)
-    resampler = rtc.AudioResampler(rate, RATE, num_channels=1, quality=rtc.AudioResamplerQuality.HIGH)
-    frame = rtc.AudioFrame(data=pcm.tobytes(), sample_rate=rate, num_channels=1, samples_per_channel=pcm.size)
-    out = resampler.push(frame) + resampler.flush()
-    if not out:
-        return np.zeros(0, dtype=np.int16)
-    return np.concatenate([np.frombuffer(f.data, dtype=np.int16) for f in out])
+    return resample_int16(pcm.astype(np.int16), rate, RATE)
 
 
 def read_wav_16k(path: Path) -> np.ndarray:
