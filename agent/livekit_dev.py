@@ -115,12 +115,16 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
         return port
 
 
-def _config_yaml(*, port: int, tcp_port: int, udp_port: int, api_key: str, api_secret: str) -> str:
+def _config_yaml(
+    *, port: int, tcp_port: int, udp_port: int, api_key: str, api_secret: str, redis: str | None = None
+) -> str:
     # JSON strings are valid YAML scalars, which keeps odd characters in keys safe
     import json
 
+    # with a shared Redis, several servers form one multi-node deployment
+    shared = ["redis:", f"  address: {json.dumps(redis)}"] if redis else []
     return "\n".join(
-        [
+        [*shared,
             f"port: {port}",
             "bind_addresses:",
             "  - 127.0.0.1",
@@ -152,8 +156,11 @@ class LiveKitServer:
         api_key: str = DEV_API_KEY,
         api_secret: str = DEV_API_SECRET,
         log_path: Path | None = None,
+        redis: str | None = None,
     ) -> None:
+        """``redis`` (``host:port``) joins this server to the other nodes that share that Redis."""
         self.binary = binary
+        self.redis = redis
         self.port = port
         self.tcp_port = tcp_port
         self.udp_port = udp_port
@@ -191,6 +198,7 @@ class LiveKitServer:
                 udp_port=self.udp_port,
                 api_key=self.api_key,
                 api_secret=self.api_secret,
+                redis=self.redis,
             )
         )
         config.chmod(0o600)
