@@ -94,6 +94,12 @@ class LoggedRound:
         return self.round.scorecard()
 
 
+def answer_blocks(raw: str) -> list[str]:
+    """Scripted answers: blocks separated by blank lines, lines joined; blocks starting with '#' are comments."""
+    blocks = [" ".join(b.split()) for b in raw.replace("\r\n", "\n").split("\n\n")]
+    return [b for b in blocks if b and not b.startswith("#")]
+
+
 def new_round_id() -> str:
     return uuid.uuid4().hex[:12]
 

@@ -100,12 +100,13 @@ def load_audio_dir(folder: Path) -> list[Answer]:
 
 def read_script(path: Path) -> list[str]:
     """Answers separated by blank lines; lines inside a block are joined."""
+    from agent.session import answer_blocks
+
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise SimulationError(f"--candidate-script: cannot read {path}: {exc}") from None
-    blocks = [" ".join(b.split()) for b in raw.replace("\r\n", "\n").split("\n\n")]
-    answers = [b for b in blocks if b and not b.startswith("#")]
+    answers = answer_blocks(raw)
     if not answers:
         raise SimulationError(f"--candidate-script: {path} holds no answers (separate them with blank lines)")
     return answers

@@ -80,12 +80,13 @@ class ScriptClock:
 
 
 def read_answers(path: Path) -> list[str]:
+    from agent.session import answer_blocks
+
     try:
         raw = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"--answers-file: cannot read {path}: {exc}") from None
-    blocks = [" ".join(b.split()) for b in raw.replace("\r\n", "\n").split("\n\n")]
-    answers = [b for b in blocks if b]
+    answers = answer_blocks(raw)
     if not answers:
         raise UsageError(f"--answers-file: {path} holds no answers (separate answers with blank lines)")
     return answers

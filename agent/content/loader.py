@@ -8,6 +8,7 @@ problems in a bank are reported together rather than one per run.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,7 +58,6 @@ class Bank:
     questions: dict[str, Question]
     personas: dict[str, Persona]
     lexicon: Lexicon
-    sources: dict[str, str] = field(default_factory=dict)  # content id -> file it came from
 
 
 def load_bank(questions_dir: Path = QUESTIONS_DIR, personas_dir: Path = PERSONAS_DIR) -> Bank:
@@ -75,7 +75,7 @@ def load_bank(questions_dir: Path = QUESTIONS_DIR, personas_dir: Path = PERSONAS
     if errors:
         raise ContentError(errors)
     assert loaded.lexicon is not None
-    return Bank(loaded.questions, loaded.personas, loaded.lexicon, loaded.sources)
+    return Bank(loaded.questions, loaded.personas, loaded.lexicon)
 
 
 @dataclass
@@ -178,8 +178,6 @@ def _duplicates(group: str, ids: list[str]) -> list[str]:
 
 
 def _hint(word: str, known: Iterable[str]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(word, list(known), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -33,7 +33,7 @@ def render_round_page(
     """The round's report page, or None when no round has exactly this id."""
     deadline = time.monotonic() + wait_s
     try:
-        while store.get_round(round_id)[1] == "running" and time.monotonic() < deadline:
+        while store.round_status(round_id) == "running" and time.monotonic() < deadline:
             time.sleep(0.25)
         card = load_scorecard(store, bank_questions(), round_id)
     except UnknownRound:

@@ -216,6 +216,14 @@ class Store:
             records = [TurnRecord.from_dict(p) for p in payloads]
         return RoundMeta.from_dict(row.meta), row.status, records
 
+    def round_status(self, round_id: str) -> str:
+        """Just the round's status ("running", "completed", ...); ``UnknownRound`` if absent."""
+        with self._tx("read a round's status") as conn:
+            status = conn.execute(select(rounds.c.status).where(rounds.c.id == round_id)).scalar()
+            if status is None:
+                raise self._unknown(round_id, conn)
+        return str(status)
+
     def round_ids_prefix(self, prefix: str, limit: int = 10) -> list[str]:
         """Ids starting with ``prefix``, most recent first (so users can type a short id, as with git)."""
         with self._tx("look up round ids") as conn:

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -20,10 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from agent.livekit_dev import LiveKitServer, ensure_server, free_port
+from agent.livekit_dev import LiveKitServer, free_port
 from agent.web.app import DIST_DIR, create_app
 from agent.web.catalog import bank_catalog
 from agent.web.settings import WebSettings
+
+from .python_participant import private_livekit_server
 
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
@@ -34,22 +34,8 @@ WORKER_STOP_TIMEOUT_S = 15
 @pytest.fixture(scope="session")
 def livekit_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveKitServer]:
     """A real livekit-server on free ports with a random secret, for the whole session."""
-    binary = ensure_server(build=True)
-    logs = tmp_path_factory.mktemp("livekit")
-    server = LiveKitServer(
-        binary,
-        port=free_port(),
-        tcp_port=free_port(),
-        udp_port=free_port(socket.SOCK_DGRAM),
-        api_key="e2e-" + secrets.token_hex(4),
-        api_secret=secrets.token_urlsafe(32),
-        log_path=logs / "livekit.log",
-    )
-    server.start()
-    try:
+    with private_livekit_server(tmp_path_factory.mktemp("livekit")) as server:
         yield server
-    finally:
-        server.stop()
 
 
 def web_settings(server: LiveKitServer, database_url: str | None = None) -> WebSettings:

@@ -448,6 +448,25 @@ async def wait_for_worker(server_env: dict[str, str], timeout_s: float = 90.0) -
     raise TimeoutError(f"no interviewer worker took a job in {timeout_s:.0f} s")
 
 
+def loopback_server(log_path: Path, *, api_key: str | None = None, api_secret: str | None = None,
+                    redis: str | None = None) -> Any:
+    """A livekit-server (not started) on free loopback ports, with a random key pair unless one is given."""
+    import socket
+
+    from agent.livekit_dev import LiveKitServer, ensure_server, free_port
+
+    return LiveKitServer(
+        ensure_server(build=True),
+        port=free_port(),
+        tcp_port=free_port(),
+        udp_port=free_port(socket.SOCK_DGRAM),
+        api_key=api_key or "e2e-" + secrets.token_hex(4),
+        api_secret=api_secret or secrets.token_urlsafe(32),
+        log_path=log_path,
+        redis=redis,
+    )
+
+
 @contextlib.contextmanager
 def private_livekit_server(log_dir: Path) -> Iterator[Any]:
     """A livekit-server of the test's own, so no other worker of the session can take its rounds.
@@ -456,19 +475,7 @@ def private_livekit_server(log_dir: Path) -> Iterator[Any]:
     registered; these tests check a given worker's database, so they must be
     the only workers the server can dispatch to.
     """
-    import socket
-
-    from agent.livekit_dev import LiveKitServer, ensure_server, free_port
-
-    server = LiveKitServer(
-        ensure_server(build=True),
-        port=free_port(),
-        tcp_port=free_port(),
-        udp_port=free_port(socket.SOCK_DGRAM),
-        api_key="e2e-" + secrets.token_hex(4),
-        api_secret=secrets.token_urlsafe(32),
-        log_path=log_dir / "livekit.log",
-    )
+    server = loopback_server(log_dir / "livekit.log")
     server.start()
     try:
         yield server

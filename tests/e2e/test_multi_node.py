@@ -18,9 +18,17 @@ from pathlib import Path
 
 import pytest
 
-from agent.livekit_dev import LiveKitServer, ensure_server, free_port
+from agent.livekit_dev import LiveKitServer, free_port
 
-from .python_participant import ScriptedCandidate, WorkerProcess, read_wav, speak_wav, stored_round, wait_for_worker
+from .python_participant import (
+    ScriptedCandidate,
+    WorkerProcess,
+    loopback_server,
+    read_wav,
+    speak_wav,
+    stored_round,
+    wait_for_worker,
+)
 from .test_worker_round import CLOSING, WEAK, metadata
 
 pytestmark = pytest.mark.e2e
@@ -57,14 +65,10 @@ def redis_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def nodes(redis_address: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[LiveKitServer]]:
-    binary = ensure_server(build=True)
-    key, secret = "e2e-" + secrets.token_hex(4), secrets.token_urlsafe(32)
+    key, secret = "e2e-" + secrets.token_hex(4), secrets.token_urlsafe(32)  # one deployment, one key pair
     logs = tmp_path_factory.mktemp("nodes")
-    servers = [
-        LiveKitServer(binary, port=free_port(), tcp_port=free_port(), udp_port=free_port(socket.SOCK_DGRAM),
-                      api_key=key, api_secret=secret, log_path=logs / f"node{i}.log", redis=redis_address)
-        for i in (1, 2)
-    ]
+    servers = [loopback_server(logs / f"node{i}.log", api_key=key, api_secret=secret, redis=redis_address)
+               for i in (1, 2)]
     started: list[LiveKitServer] = []
     try:
         for server in servers:

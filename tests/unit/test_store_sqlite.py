@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from agent.store import SCHEMA_VERSION, Store, StoreError
+from agent.store import SCHEMA_VERSION, Store, StoreError, UnknownRound
 from tests.unit._content_fakes import exercise_store, full_round, meta
 
 pytestmark = pytest.mark.unit
@@ -139,3 +139,13 @@ def test_one_store_serves_several_threads(url):
             results = [f.result(timeout=60) for f in futures]
         assert results[0] == 60 and all(0 <= r <= 60 for r in results[1:])
         assert len(store.get_round("busy")[2]) == 60
+
+
+def test_round_status_reads_only_the_status(tmp_path):
+    with Store(f"sqlite:///{tmp_path / 'r.db'}") as store:
+        store.start_round(meta("status01"))
+        assert store.round_status("status01") == "running"
+        store.finish_round("status01", status="completed")
+        assert store.round_status("status01") == "completed"
+        with pytest.raises(UnknownRound):
+            store.round_status("nope")
