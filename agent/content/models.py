@@ -157,6 +157,10 @@ class Question(Strict):
 
     id: Slug
     prompt: NonEmpty
+    restatement: NonEmpty | None = Field(
+        default=None,
+        description="The question said another way, for a candidate who asks what it means and names no term.",
+    )
     tracks: tuple[Track, ...] = Field(min_length=1)
     type: QuestionType
     time_budget_s: int = Field(ge=30, le=1800)
@@ -246,7 +250,8 @@ class PersonaLines(Strict):
     off_topic: tuple[NonEmpty, ...] = Field(min_length=1)
     rambling_cut: tuple[NonEmpty, ...] = Field(min_length=1)
     silence_nudge: tuple[NonEmpty, ...] = Field(min_length=1)
-    time_warning: tuple[NonEmpty, ...] = Field(min_length=1, description="May use {minutes}.")
+    time_warning: tuple[NonEmpty, ...] = Field(
+        min_length=1, description='May use {time_left} ("about two minutes") or {minutes} (a bare number).')
     time_up: tuple[NonEmpty, ...] = Field(min_length=1)
     candidate_questions: tuple[NonEmpty, ...] = Field(min_length=1)
     answer_candidate_question: tuple[NonEmpty, ...] = Field(min_length=1)

@@ -14,6 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
+# British "-ise" and "-yse" spellings are folded into "-ize" before stemming, so
+# "prioritise" and "prioritized" meet; the same fold runs on cues and answers.
+_ISE = re.compile(r"(?<=[a-z]{3})([iy])s(e|ed|es|ing)$")
+_SENTENCE_BREAK = re.compile(r"[.!?]")
 _CLAUSE_BREAK = re.compile(r"[.;:!?,\u2014]|\s-\s|\bbut\b", re.IGNORECASE)
 
 _SUFFIXES: tuple[tuple[str, str, int], ...] = (
@@ -46,6 +50,7 @@ def stem(word: str) -> str:
         w = w[:-2]
     if "'" in w:
         return w
+    w = _ISE.sub(r"\1z\2", w)
     for suffix, repl, min_len in _SUFFIXES:
         if w.endswith(suffix) and len(w) >= min_len:
             if suffix == "s" and (w.endswith("ss") or w.endswith("us") or w.endswith("is")):
@@ -68,21 +73,25 @@ class Token:
     start: int
     end: int
     clause: int  # index of the clause it stands in (split at punctuation and "but")
+    sentence: int = 0  # index of the sentence it stands in (split at . ! ?)
 
 
 def tokenize(text: str) -> list[Token]:
     """Split ``text`` into tokens, remembering offsets and clause numbers."""
     tokens: list[Token] = []
     clause = 0
+    sentence = 0
     last_end = 0
     for m in _WORD.finditer(text):
         between = text[last_end : m.start()]
         if tokens and _CLAUSE_BREAK.search(between):
             clause += 1
+        if tokens and _SENTENCE_BREAK.search(between):
+            sentence += 1
         word = m.group(0)
         if word.lower() == "but":
             clause += 1
-        tokens.append(Token(word.lower(), stem(word), m.start(), m.end(), clause))
+        tokens.append(Token(word.lower(), stem(word), m.start(), m.end(), clause, sentence))
         last_end = m.end()
     return tokens
 
@@ -133,14 +142,27 @@ class Negation:
     "not just uptime", "rather than the number of integrations" and "I wouldn't
     leave it to engineering" must not count as the thing they deny. A negator
     counts only within the same clause and a few words before the cue.
+
+    A negation followed by a condition is not a denial: "don't switch the old
+    version off until everyone has moved" affirms a gated switch-off, so a
+    cue followed closely by "until" or "unless" keeps its meaning.
     """
+
+    CONDITIONS = frozenset({"until", "unless", "till"})
+    CONDITION_REACH = 8
 
     def __init__(self, negators: Iterable[str], reach: int = 4) -> None:
         self._single = {stem(n) for n in negators if len(phrase_stems(n)) == 1}
         self._multi = [phrase_stems(n) for n in negators if len(phrase_stems(n)) > 1]
         self._reach = reach
 
-    def negated(self, tokens: Sequence[Token], first: int) -> bool:
+    def negated(self, tokens: Sequence[Token], first: int, last: int | None = None) -> bool:
+        """Is the cue at ``tokens[first:last]`` denied by what comes just before it?"""
+        if not self._negator_before(tokens, first):
+            return False
+        return last is None or not self._condition_after(tokens, first, last)
+
+    def _negator_before(self, tokens: Sequence[Token], first: int) -> bool:
         clause = tokens[first].clause
         lo = max(0, first - self._reach)
         for i in range(first - 1, lo - 1, -1):
@@ -153,4 +175,14 @@ class Negation:
                 n = len(multi)
                 if i - n + 1 >= lo and all(tokens[i - n + 1 + k].stem == multi[k] for k in range(n)):
                     return True
+        return False
+
+    def _condition_after(self, tokens: Sequence[Token], first: int, last: int) -> bool:
+        # a comma may sit between the cue and the condition ("off, until"), a full stop may not
+        sentence = tokens[first].sentence
+        for tok in tokens[last : last + self.CONDITION_REACH]:
+            if tok.sentence != sentence:
+                return False
+            if tok.word in self.CONDITIONS:
+                return True
         return False

@@ -105,16 +105,17 @@ class CueAssessor:
         cues = self._cues(qid, signal)
         for stems in cues.phrases:
             for m in find_phrase(tokens, stems, index):
-                if not self._negation.negated(tokens, m.first):
+                if not self._negation.negated(tokens, m.first, m.last):
                     return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
         for combo in cues.combos:
-            cm = _find_combo(tokens, combo, cues.window, index)
-            if cm is not None and not self._negation.negated(tokens, cm.first):
-                return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
+            for cm in _find_combos(tokens, combo, cues.window, index):
+                if not self._negation.negated(tokens, cm.first, cm.last):
+                    return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
         for pattern in cues.patterns:
             for rm in pattern.finditer(text):
                 first = _token_at(tokens, rm.start())
-                if first is not None and self._negation.negated(tokens, first):
+                last = _token_at(tokens, max(rm.start(), rm.end() - 1))
+                if first is not None and self._negation.negated(tokens, first, None if last is None else last + 1):
                     continue
                 evidence = rm.group(0).strip()
                 if evidence:
@@ -165,28 +166,31 @@ def _token_at(tokens: Sequence[Token], offset: int) -> int | None:
     return None
 
 
-def _find_combo(
+def _find_combos(
     tokens: Sequence[Token], combo: Sequence[Sequence[Sequence[str]]], window: int,
     index: dict[str, list[int]] | None = None,
-) -> Match | None:
-    """The tightest place where one alternative of every group occurs within ``window`` words."""
+) -> list[Match]:
+    """Every place where one alternative of every group occurs within ``window`` words, tightest first.
+
+    Each occurrence of the first group anchors one candidate, so when the
+    tightest one was negated ("not just uptime") a later, plain occurrence of
+    the same idea still counts.
+    """
     occurrences: list[list[Match]] = []
     for group in combo:
         found = [m for alt in group for m in find_phrase(tokens, alt, index)]
         if not found:
-            return None
+            return []
         occurrences.append(found)
-    best: Match | None = None
+    spans: list[Match] = []
     for anchor in occurrences[0]:
         first, last = anchor.first, anchor.last
-        ok = True
         for found_in_group in occurrences[1:]:
             near = [m for m in found_in_group if abs(m.first - anchor.first) <= window]
             if not near:
-                ok = False
                 break
             closest = min(near, key=lambda m: abs(m.first - anchor.first))
             first, last = min(first, closest.first), max(last, closest.last)
-        if ok and (best is None or last - first < best.last - best.first):
-            best = Match(first, last)
-    return best
+        else:
+            spans.append(Match(first, last))
+    return sorted(set(spans), key=lambda m: (m.last - m.first, m.first))

@@ -96,7 +96,7 @@ def decide(
     lines = persona.lines
     kind = answer.answer_kind
     if kind == "clarification" and state.clarifications < MAX_CLARIFICATIONS:
-        text = clarification or f"Let me put it another way. {q.prompt}"
+        text = clarification or q.restatement or f"Let me put it another way. {q.prompt}"
         return Action(ActionKind.CLARIFY, text)
     if kind in ("empty", "off_topic"):
         if state.reprompts < MAX_REPROMPTS:

@@ -38,6 +38,22 @@ class _Fmt(dict[str, Any]):
         return "{" + key + "}"
 
 
+# A time check during a quiet spell waits this long, so it never lands on the heels of the question.
+WARN_AFTER_SILENCE_S = 3.0
+
+_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def spoken_time_left(seconds: float) -> str:
+    """How an interviewer says the time that is left: "under a minute", "about two minutes"."""
+    if seconds < 45:
+        return "under a minute"
+    if seconds < 90:
+        return "about a minute"
+    n = int(round(seconds / 60.0))
+    return f"about {_NUMBER_WORDS[n] if n < len(_NUMBER_WORDS) else n} minutes"
+
+
 class InterviewRound:
     """One round with one candidate; feed it answers, speak what it returns."""
 
@@ -146,6 +162,12 @@ class InterviewRound:
         tt = self.persona.turn_taking
         if seconds >= tt.absence_end_s:
             return self.end("absent")
+        if self.phase in (Phase.QUESTION, Phase.FOLLOW_UP) and seconds >= WARN_AFTER_SILENCE_S:
+            # a candidate thinking quietly near the end hears the time check then, not after their answer
+            warning: list[TurnRecord] = []
+            self._maybe_warn(warning)
+            if warning:
+                return warning
         if seconds >= tt.silence_nudge_s and not self._nudged:
             self._nudged = True
             key = self.current_question.id if self.current_question else "close"
@@ -292,7 +314,7 @@ class InterviewRound:
         self._warned = True
         minutes = max(1, int(round(remaining / 60.0)))
         line = pick(self.persona.lines.time_warning, self.meta.round_id, "warning").format_map(
-            _Fmt(minutes=minutes))
+            _Fmt(minutes=minutes, time_left=spoken_time_left(remaining)))
         out.append(self._say("time_warning", line))
 
     def _time_up(self) -> list[TurnRecord]:

@@ -70,7 +70,7 @@ def fake_persona(**overrides: Any) -> Persona:
         off_topic=("Let's come back to the question.",),
         rambling_cut=("Let me stop you there.",),
         silence_nudge=("Take your time. Want me to repeat it?",),
-        time_warning=("About {minutes} minutes left.",),
+        time_warning=("We have {time_left} left.",),
         time_up=("We're out of time.",),
         candidate_questions=("What would you like to ask me?",),
         answer_candidate_question=("Good question. Anything else?",),

@@ -42,6 +42,15 @@ def test_combo_catches_a_paraphrase(assessor):
     assert "adoption-depth" in {s.id for s in a.signals}
 
 
+def test_combo_counts_a_plain_occurrence_after_a_negated_one(assessor):
+    text = ("Not just the share of each workload on it, that alone misleads. "
+            "What I'd watch is the share of every workload a team owns that moved over.")
+    a = assessor.assess(fake_question(), text)
+    hits = {s.id: s for s in a.signals}
+    assert "adoption-depth" in hits
+    assert hits["adoption-depth"].evidence in text.split("misleads. ")[1]
+
+
 def test_combo_outside_window_does_not_match(assessor):
     filler = " ".join(["word"] * 30)
     a = assessor.assess(fake_question(), f"share {filler} workload")

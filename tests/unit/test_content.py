@@ -71,6 +71,17 @@ def test_weak_platform_answer_gets_the_value_probe(bank):
     assert v.score <= 2
 
 
+@pytest.mark.parametrize("text,gap", [
+    ("I'm not sure, sorry.", True),
+    ("I'm not familiar with this one.", True),
+    ("I'm not sure it matters much.", False),  # a stance: pressed on, not moved past
+    ("I'm not sure that's the right metric for a platform team.", False),
+])
+def test_the_shipped_lexicon_tells_a_gap_from_a_hedge(bank, text, gap):
+    a = CueAssessor(bank.lexicon).assess(bank.questions["platform-success-metrics"], text)
+    assert (a.answer_kind == "dont_know") is gap
+
+
 @pytest.mark.parametrize("persona_id", ["platform-lead", "big-tech-panel", "friendly-coach"])
 def test_every_persona_runs_a_round_end_to_end(bank, persona_id):
     persona = bank.personas[persona_id]

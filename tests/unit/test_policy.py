@@ -86,6 +86,16 @@ def test_clarification_restates_with_content_restatement():
     assert action.kind is ActionKind.CLARIFY and action.text == "I mean the teams that build on it."
 
 
+@pytest.mark.parametrize("restatement,expected", [
+    ("Put simply: how do you know the platform works for its users?",
+     "Put simply: how do you know the platform works for its users?"),
+    (None, "Let me put it another way. How would you measure whether the shared platform is a success?"),
+])
+def test_clarification_with_no_known_term_uses_the_question_restatement(restatement, expected):
+    state = QuestionState(question=fake_question(restatement=restatement), started_t=0.0)
+    assert step(state, "Could you clarify that a bit?", fake_persona()).text == expected
+
+
 def test_clarification_limit_then_normal_flow():
     state = fresh()
     state.clarifications = 2

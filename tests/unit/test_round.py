@@ -2,7 +2,7 @@ import pytest
 
 from agent.interview.assess import CueAssessor
 from agent.interview.records import RoundMeta, Speaker
-from agent.interview.round import InterviewRound, RoundClosed
+from agent.interview.round import WARN_AFTER_SILENCE_S, InterviewRound, RoundClosed, spoken_time_left
 
 from .fake_content import FAKE_LEXICON, fake_persona, fake_question
 
@@ -75,10 +75,29 @@ def test_time_warning_then_time_up_wraps_up():
     out = r.answer(WEAK)
     assert "time_warning" in kinds(out)
     warning = next(t for t in out if t.kind == "time_warning")
-    assert "1 minutes" in warning.text or "minute" in warning.text
+    assert warning.text == "We have under a minute left."
     clock.now += 120
     out = r.answer(WEAK)
     assert kinds(out) == ["time_up", "wrap_up"] and r.done
+
+
+@pytest.mark.parametrize("seconds,spoken", [(20, "under a minute"), (70, "about a minute"),
+                                            (100, "about two minutes"), (170, "about three minutes"),
+                                            (900, "about 15 minutes")])
+def test_time_left_is_said_the_way_people_say_it(seconds, spoken):
+    assert spoken_time_left(seconds) == spoken
+
+
+def test_time_warning_reaches_a_candidate_who_is_thinking_quietly():
+    clock = FakeClock()
+    r = make_round(minutes=5, clock=clock)
+    r.start()
+    clock.now += 4.5 * 60
+    assert r.silence(0.5) == []  # not on the heels of the question
+    out = r.silence(WARN_AFTER_SILENCE_S)
+    assert kinds(out) == ["time_warning"]
+    assert r.silence(WARN_AFTER_SILENCE_S + 1) == []  # said once
+    assert "time_warning" not in kinds(r.answer(WEAK))
 
 
 def test_tick_ends_a_round_past_the_deadline_with_grace():

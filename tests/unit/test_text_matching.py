@@ -32,3 +32,22 @@ def test_negation(text, negated):
     tokens = tokenize(text)
     idx = next(i for i, t in enumerate(tokens) if t.word == "uptime")
     assert neg.negated(tokens, idx) is negated
+
+
+@pytest.mark.parametrize("a,b", [("prioritise", "prioritized"), ("realise", "realizing"), ("analyse", "analyzes"),
+                                 ("organisation", "organization")])
+def test_british_and_american_spellings_share_a_stem(a, b):
+    assert stem(a) == stem(b)
+
+
+@pytest.mark.parametrize("text,negated", [
+    ("we don't switch off the old version until every customer has moved", False),
+    ("never switch off the old version, until the last caller is gone", False),
+    ("we don't switch off the old version. Until then nothing changes", True),  # the condition is a new sentence
+    ("we don't switch off the old version at all", True),
+])
+def test_a_negation_with_a_condition_is_not_a_denial(text, negated):
+    neg = Negation(["not", "never"])
+    tokens = tokenize(text)
+    first = next(i for i, t in enumerate(tokens) if t.word == "switch")
+    assert neg.negated(tokens, first, first + 2) is negated
