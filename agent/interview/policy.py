@@ -11,9 +11,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from agent.content.models import Curveball, Persona, Polarity, Probe, Question, Trigger
 from agent.interview.records import Action, ActionKind, Assessment, SignalHit
+
+T = TypeVar("T")
 
 MAX_CLARIFICATIONS = 2
 MAX_REPROMPTS = 1
@@ -49,8 +52,8 @@ class RoundView:
     curveballs_in_round: int
 
 
-def pick(options: Sequence[str], *key: object) -> str:
-    """A phrasing chosen by a stable hash, so replays of a round say the same words."""
+def pick(options: Sequence[T], *key: object) -> T:
+    """An option chosen by a stable hash, so replays of a round say the same words."""
     digest = zlib.crc32(":".join(str(k) for k in key).encode())
     return options[digest % len(options)]
 
@@ -70,12 +73,18 @@ def eligible_probes(state: QuestionState) -> list[Probe]:
     return sorted(found, key=lambda p: (-p.priority, order[p.id]))
 
 
-def eligible_curveball(state: QuestionState) -> Curveball | None:
+def eligible_curveball(state: QuestionState, round_id: str = "") -> Curveball | None:
+    """The twist to throw: one aimed at a gap in the answer if any fired, else one of the rest by round.
+
+    Varying the untargeted twists by round means a candidate who practises the
+    same question again meets a different one.
+    """
     present = set(state.signals)
-    for cb in state.question.curveballs:
-        if cb.id not in state.asked and fires(cb.trigger, present):
-            return cb
-    return None
+    fired = [cb for cb in state.question.curveballs if cb.id not in state.asked and fires(cb.trigger, present)]
+    targeted = [cb for cb in fired if cb.trigger.missing or cb.trigger.present]
+    if targeted:
+        return targeted[0]
+    return pick(fired, round_id, state.question.id, "curveball") if fired else None
 
 
 def decide(
@@ -129,7 +138,7 @@ def decide(
         and (use == "always" or score >= 4)
         and elapsed < q.time_budget_s
     ):
-        cb = eligible_curveball(state)
+        cb = eligible_curveball(state, view.round_id)
         if cb is not None:
             return Action(ActionKind.CURVEBALL, pick(cb.phrasings, view.round_id, q.id, cb.id), cb.id)
     return Action(ActionKind.ADVANCE, "")

@@ -1,7 +1,7 @@
 import pytest
 
 from agent.interview.assess import CueAssessor, score_signals
-from agent.interview.policy import QuestionState, RoundView, decide
+from agent.interview.policy import QuestionState, RoundView, decide, eligible_curveball
 from agent.interview.records import ActionKind
 
 from .fake_content import FAKE_LEXICON, fake_persona, fake_question
@@ -64,6 +64,28 @@ def test_strong_answer_gets_a_curveball_then_advances():
     state.asked.append("one-metric")
     state.curveballs_used += 1
     assert step(state, STRONG, persona).kind is ActionKind.ADVANCE
+
+
+def _twists(*triggers):
+    return [dict(id=f"twist-{i}", trigger=t, assesses=("job-first",), phrasings=(f"Twist {i}?", f"Twist {i}, again?"))
+            for i, t in enumerate(triggers)]
+
+
+def test_a_curveball_aimed_at_a_gap_comes_before_the_others():
+    q = fake_question(curveballs=_twists({}, dict(missing=("time-to-integrate",)), {}))
+    state = QuestionState(question=q, started_t=0.0)
+    state.absorb(CueAssessor(FAKE_LEXICON).assess(q, "consuming teams and the share of their workload"), 4)
+    assert eligible_curveball(state, "any-round").id == "twist-1"
+
+
+def test_untargeted_curveballs_vary_from_round_to_round_and_stay_stable_within_one():
+    q = fake_question(curveballs=_twists({}, {}, {}))
+    state = QuestionState(question=q, started_t=0.0)
+    chosen = {eligible_curveball(state, f"round-{n}").id for n in range(40)}
+    assert chosen == {"twist-0", "twist-1", "twist-2"}
+    assert eligible_curveball(state, "round-7") == eligible_curveball(state, "round-7")
+    state.asked.extend(["twist-0", "twist-1"])
+    assert eligible_curveball(state, "round-7").id == "twist-2"
 
 
 def test_curveball_round_limit():
