@@ -192,10 +192,11 @@ class InterviewRound:
             return []
         return [self._judge_answer(text, speaking_s)[0]]
 
-    def should_cut_off(self, speaking_s: float) -> bool:
-        """For the voice path: is the current answer long enough to interrupt?"""
+    def should_cut_off(self, speaking_s: float, words: int = 0) -> bool:
+        """For the voice path: has the answer in progress run long enough (time or words so far) to interrupt?"""
         r = self.persona.rambling
-        return r.cut_off and speaking_s > r.max_answer_s and self.phase in (Phase.QUESTION, Phase.FOLLOW_UP)
+        too_long = speaking_s > r.max_answer_s or words > r.max_answer_words
+        return r.cut_off and too_long and self.phase in (Phase.QUESTION, Phase.FOLLOW_UP)
 
     def end(self, reason: str) -> list[TurnRecord]:
         """End early (candidate left, worker stopping); the partial round still reports."""

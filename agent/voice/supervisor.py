@@ -217,7 +217,7 @@ class RoundSupervisor:
             user_speaking
             and self._answer_started is not None
             and not self._cut_requested
-            and c.round.should_cut_off(now - self._answer_started)
+            and c.round.should_cut_off(now - self._answer_started, len(self._unanswered_text().split()))
         ):
             self._cut_requested = True
             log.info("voice.cut_off_requested", seconds=round(now - self._answer_started, 1))

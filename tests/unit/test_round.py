@@ -139,6 +139,15 @@ def test_rambling_answer_is_cut_off_by_a_persona_that_does_so():
     assert "cut_off" not in kinds(patient.answer(" ".join([WEAK] * 20)))
 
 
+def test_voice_cut_off_counts_time_or_words_heard_so_far():
+    r = make_round(persona=fake_persona(rambling=dict(cut_off=True, max_answer_words=60, max_answer_s=90)))
+    r.start()
+    assert not r.should_cut_off(30.0, words=40)
+    assert r.should_cut_off(30.0, words=61)
+    assert r.should_cut_off(91.0)
+    assert not make_round().should_cut_off(600.0, words=5000)
+
+
 def test_end_mid_round_gives_a_partial_scorecard():
     r = make_round()
     r.start()
