@@ -50,6 +50,7 @@ def test_shipped_questions_carry_the_material_the_round_needs(bank):
         assert {s.polarity.value for s in q.signals} == {"strong", "weak"}, q.id
         assert all(len(p.phrasings) >= 2 for p in q.probes), q.id
         assert len(q.strong_answer) >= 3 and q.weak_answer, q.id
+        assert q.restatement and q.restatement != q.prompt, q.id  # "what do you mean?" gets new words
     assert {q.type for q in bank.questions.values()} == set(QuestionType)
 
 
