@@ -24,6 +24,8 @@ FULL_MARKS_SHARE = 0.6
 WEAK_PENALTY = 0.75
 
 _SHORT_REPLY_WORDS = 30
+# A pattern match that runs across a full stop joins two thoughts the candidate kept apart.
+_SENTENCE_INSIDE = re.compile(r"[.!?]\s")
 
 
 class Assessor(Protocol):
@@ -118,7 +120,7 @@ class CueAssessor:
                 if first is not None and self._negation.negated(tokens, first, None if last is None else last + 1):
                     continue
                 evidence = rm.group(0).strip()
-                if evidence:
+                if evidence and not _SENTENCE_INSIDE.search(evidence):
                     return SignalHit(signal.id, signal.polarity.value, evidence)
         return None
 

@@ -51,6 +51,17 @@ def test_combo_counts_a_plain_occurrence_after_a_negated_one(assessor):
     assert hits["adoption-depth"].evidence in text.split("misleads. ")[1]
 
 
+def test_a_pattern_does_not_join_two_sentences(assessor):
+    signals = [dict(id="speed-for-users", polarity="strong", description="Speed for the people using it",
+                    cues=dict(patterns=(r"\bfaster\b.{0,40}\busers\b",))),
+               dict(id="infra-only", polarity="weak", description="Stops at uptime", cues=dict(phrases=("uptime",)))]
+    probe = dict(id="why-probe", trigger=dict(missing=("speed-for-users",)), assesses=("speed-for-users",),
+                 phrasings=("Why does it matter?", "What is the reason?"))
+    q = fake_question(signals=signals, probes=[probe], curveballs=[])
+    assert {h.id for h in assessor.assess(q, "It gets faster for our users.").signals} == {"speed-for-users"}
+    assert assessor.assess(q, "It gets faster. Users of the old one stay put.").signals == []
+
+
 def test_combo_outside_window_does_not_match(assessor):
     filler = " ".join(["word"] * 30)
     a = assessor.assess(fake_question(), f"share {filler} workload")
