@@ -301,8 +301,15 @@ class Lexicon(Strict):
     dont_know: tuple[NonEmpty, ...] = Field(min_length=2, description="Regular expressions.")
     clarification_request: tuple[NonEmpty, ...] = Field(min_length=2, description="Regular expressions.")
     negators: tuple[NonEmpty, ...] = Field(min_length=3, description="Words that negate a cue just after them.")
+    dismissals: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description=(
+            "Regular expressions for a judgement later in the same sentence that sets a weak cue aside "
+            '("uptime alone isn\'t enough"), so the weak signal does not count.'
+        ),
+    )
 
-    @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request")
+    @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for i, pattern in enumerate(value):

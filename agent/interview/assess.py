@@ -64,6 +64,7 @@ class CueAssessor:
         self._delivery = DeliveryMeter(lexicon)
         self._dont_know = [re.compile(p, re.IGNORECASE) for p in lexicon.dont_know]
         self._clarify = [re.compile(p, re.IGNORECASE) for p in lexicon.clarification_request]
+        self._dismiss = [re.compile(p, re.IGNORECASE) for p in lexicon.dismissals]
         self._compiled: dict[tuple[str, str], _CompiledCues] = {}
         self._topic: dict[str, frozenset[str]] = {}
 
@@ -105,24 +106,34 @@ class CueAssessor:
         self, qid: str, signal: Signal, text: str, tokens: Sequence[Token], index: dict[str, list[int]]
     ) -> SignalHit | None:
         cues = self._cues(qid, signal)
+        weak = signal.polarity is Polarity.WEAK
         for stems in cues.phrases:
             for m in find_phrase(tokens, stems, index):
-                if not self._negation.negated(tokens, m.first, m.last):
+                if self._counts(text, tokens, m, weak):
                     return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
         for combo in cues.combos:
             for cm in _find_combos(tokens, combo, cues.window, index):
-                if not self._negation.negated(tokens, cm.first, cm.last):
+                if self._counts(text, tokens, cm, weak):
                     return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
         for pattern in cues.patterns:
             for rm in pattern.finditer(text):
+                evidence = rm.group(0).strip()
                 first = _token_at(tokens, rm.start())
                 last = _token_at(tokens, max(rm.start(), rm.end() - 1))
-                if first is not None and self._negation.negated(tokens, first, None if last is None else last + 1):
+                if not evidence or _SENTENCE_INSIDE.search(evidence) or first is None or last is None:
                     continue
-                evidence = rm.group(0).strip()
-                if evidence and not _SENTENCE_INSIDE.search(evidence):
+                if self._counts(text, tokens, Match(first, last + 1), weak):
                     return SignalHit(signal.id, signal.polarity.value, evidence)
         return None
+
+    def _counts(self, text: str, tokens: Sequence[Token], m: Match, weak: bool) -> bool:
+        """A cue occurrence counts unless it is negated, or (for a weak cue) dismissed later in its sentence."""
+        if self._negation.negated(tokens, m.first, m.last):
+            return False
+        if not weak or not self._dismiss:
+            return True
+        rest = text[tokens[m.last - 1].end : _sentence_end(text, tokens, m.last - 1)]
+        return not any(p.search(rest) for p in self._dismiss)
 
     # -- answer kinds -----------------------------------------------------
 
@@ -159,6 +170,15 @@ def score_signals(question: Question, present: Iterable[str]) -> int:
     ratio = min(1.0, strong_hit / (FULL_MARKS_SHARE * strong_total)) if strong_total else 0.0
     raw = 1.0 + 4.0 * ratio - WEAK_PENALTY * weak_hit
     return max(1, min(5, int(raw + 0.5)))
+
+
+def _sentence_end(text: str, tokens: Sequence[Token], i: int) -> int:
+    """Character offset where the sentence holding ``tokens[i]`` ends."""
+    sentence = tokens[i].sentence
+    for tok in tokens[i + 1 :]:
+        if tok.sentence != sentence:
+            return tok.start
+    return len(text)
 
 
 def _token_at(tokens: Sequence[Token], offset: int) -> int | None:

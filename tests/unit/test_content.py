@@ -72,6 +72,17 @@ def test_weak_platform_answer_gets_the_value_probe(bank):
     assert v.score <= 2
 
 
+@pytest.mark.parametrize("text,weak_counts", [
+    ("We would report uptime and the number of integrations.", True),
+    ("Uptime and the number of integrations on their own aren't enough.", False),
+    ("We would report uptime and the number of integrations, which are table stakes.", False),
+    ("We would report uptime and the number of integrations. Staffing is not enough either.", True),
+])
+def test_a_weak_cue_set_aside_in_its_own_sentence_does_not_count(bank, text, weak_counts):
+    a = CueAssessor(bank.lexicon).assess(bank.questions["platform-success-metrics"], text)
+    assert ("infra-metrics-only" in {h.id for h in a.signals}) is weak_counts
+
+
 @pytest.mark.parametrize("text,gap", [
     ("I'm not sure, sorry.", True),
     ("I'm not familiar with this one.", True),
