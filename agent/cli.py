@@ -51,9 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from agent.logs import configure_logging
 
     configure_logging(verbose=args.verbose, include_pii=args.log_pii)
+    from agent.assist.llm_assessor import LLMConfigError
+
     try:
         return int(args.handler(args) or 0)
-    except UsageError as exc:
+    except (UsageError, LLMConfigError) as exc:
         print(f"interviewer {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

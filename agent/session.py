@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from agent.assist.llm_assessor import assessor_from_env
 from agent.content.models import Persona, Track
 from agent.interview.assess import Assessor, CueAssessor
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
@@ -146,7 +147,7 @@ def start_round(
         meta=meta,
         questions=questions,
         persona=persona,
-        assessor=assessor or CueAssessor(bank.lexicon),
+        assessor=assessor or assessor_from_env(CueAssessor(bank.lexicon)),
         clock=clock,
         previous=previous,
     )

@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
         text = args.answer
     if not text or not text.strip():
         raise UsageError("--answer: the answer is empty")
-    verdict = judge(question, persona, CueAssessor(bank.lexicon), text)
+    from agent.assist.llm_assessor import assessor_from_env
+
+    verdict = judge(question, persona, assessor_from_env(CueAssessor(bank.lexicon)), text)
     result = verdict.to_contract(question.id)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -131,12 +131,14 @@ def build_config(args: argparse.Namespace) -> Any:
 
 
 def _preflight(config: Any) -> None:
-    """Fail once, clearly, before any process starts: content, models and the database."""
+    """Fail once, clearly, before any process starts: content, models, the database and the LLM settings."""
+    from agent.assist.llm_assessor import LLMSettings
     from agent.commands._common import load_content
     from agent.speech.models import ModelError, resolve_verified
     from agent.store import Store, StoreError
 
     load_content()
+    LLMSettings.from_env()  # a half-configured endpoint is an error now, not in every round
     for name, kind in (("tiny.en", "stt"), ("en_US-joe-medium", "tts")):
         try:
             resolve_verified(name, kind)  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from agent.content.models import Persona, Question
-from agent.interview.assess import Assessor, CueAssessor, score_signals
+from agent.interview.assess import Assessor, score_signals
 from agent.interview.feedback import spoken_feedback
 from agent.interview.machine import END_PHASE, Event, Phase, next_phase
 from agent.interview.policy import QuestionState, RoundView, decide, pick
@@ -148,8 +148,9 @@ class InterviewRound:
         if rambling.cut_off and too_long:
             out.append(self._say("cut_off", pick(self.persona.lines.rambling_cut, self.meta.round_id, q.id)))
         clarification = None
-        if assessment.answer_kind == "clarification" and isinstance(self._assessor, CueAssessor):
-            clarification = self._assessor.clarification_term(q, text)
+        term_of = getattr(self._assessor, "clarification_term", None)
+        if assessment.answer_kind == "clarification" and term_of is not None:
+            clarification = term_of(q, text)
         action = decide(qs, assessment, self.persona, self._view(), clarification=clarification)
         self._maybe_warn(out)
         out.extend(self._apply(action))
