@@ -152,7 +152,10 @@ class Negation:
     CONDITION_REACH = 8
 
     def __init__(self, negators: Iterable[str], reach: int = 4) -> None:
-        self._single = {stem(n) for n in negators if len(phrase_stems(n)) == 1}
+        singles = [n.lower() for n in negators if len(phrase_stems(n)) == 1]
+        # short negators match as whole words only: by stem, "notes" would be "not" and "nose" "no"
+        self._exact = {n for n in singles if len(n) < 4}
+        self._single = {stem(n) for n in singles if len(n) >= 4}
         self._multi = [phrase_stems(n) for n in negators if len(phrase_stems(n)) > 1]
         self._reach = reach
 
@@ -169,7 +172,7 @@ class Negation:
             tok = tokens[i]
             if tok.clause != clause:
                 return False
-            if tok.stem in self._single or tok.word.endswith("n't") or tok.word.endswith("n\u2019t"):
+            if tok.word in self._exact or tok.stem in self._single or tok.word.endswith(("n't", "n\u2019t")):
                 return True
             for multi in self._multi:
                 n = len(multi)
