@@ -192,7 +192,7 @@ def _find_combos(
     tokens: Sequence[Token], combo: Sequence[Sequence[Sequence[str]]], window: int,
     index: dict[str, list[int]] | None = None,
 ) -> list[Match]:
-    """Every place where one alternative of every group occurs within ``window`` words of one sentence, tightest first.
+    """Every place where one alternative of every group occurs within ``window`` words, tightest first.
 
     Each occurrence of the first group anchors one candidate, so when the
     tightest one was negated ("not just uptime") a later, plain occurrence of
@@ -207,10 +207,8 @@ def _find_combos(
     spans: list[Match] = []
     for anchor in occurrences[0]:
         first, last = anchor.first, anchor.last
-        sentence = tokens[anchor.first].sentence
         for found_in_group in occurrences[1:]:
-            near = [m for m in found_in_group if abs(m.first - anchor.first) <= window
-                    and tokens[m.first].sentence == sentence]
+            near = [m for m in found_in_group if abs(m.first - anchor.first) <= window]
             if not near:
                 break
             closest = min(near, key=lambda m: abs(m.first - anchor.first))
