@@ -77,7 +77,7 @@ class Token:
 
 
 def tokenize(text: str) -> list[Token]:
-    """Split ``text`` into tokens, remembering offsets and clause numbers."""
+    """Split ``text`` into tokens, remembering offsets and clause and sentence numbers."""
     tokens: list[Token] = []
     clause = 0
     sentence = 0
