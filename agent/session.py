@@ -101,6 +101,18 @@ def answer_blocks(raw: str) -> list[str]:
     return [b for b in blocks if b and not b.startswith("#")]
 
 
+def read_answer_blocks(path: Path, flag: str) -> list[str]:
+    """The answers in a script file, or ValueError naming ``flag`` and the file when there are none to read."""
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{flag}: cannot read {path}: {exc}") from None
+    answers = answer_blocks(raw)
+    if not answers:
+        raise ValueError(f"{flag}: {path} holds no answers (separate them with blank lines)")
+    return answers
+
+
 def new_round_id() -> str:
     return uuid.uuid4().hex[:12]
 

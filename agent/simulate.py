@@ -100,16 +100,12 @@ def load_audio_dir(folder: Path) -> list[Answer]:
 
 def read_script(path: Path) -> list[str]:
     """Answers separated by blank lines; lines inside a block are joined."""
-    from agent.session import answer_blocks
+    from agent.session import read_answer_blocks
 
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SimulationError(f"--candidate-script: cannot read {path}: {exc}") from None
-    answers = answer_blocks(raw)
-    if not answers:
-        raise SimulationError(f"--candidate-script: {path} holds no answers (separate them with blank lines)")
-    return answers
+        return read_answer_blocks(path, "--candidate-script")
+    except ValueError as exc:
+        raise SimulationError(str(exc)) from None
 
 
 def flite_pcm(text: str, *, voice: str = FLITE_VOICE, workdir: Path | None = None) -> np.ndarray:

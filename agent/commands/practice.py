@@ -80,16 +80,12 @@ class ScriptClock:
 
 
 def read_answers(path: Path) -> list[str]:
-    from agent.session import answer_blocks
+    from agent.session import read_answer_blocks
 
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--answers-file: cannot read {path}: {exc}") from None
-    answers = answer_blocks(raw)
-    if not answers:
-        raise UsageError(f"--answers-file: {path} holds no answers (separate answers with blank lines)")
-    return answers
+        return read_answer_blocks(path, "--answers-file")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _interactive() -> Iterator[tuple[str, float]]:
