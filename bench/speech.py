@@ -52,6 +52,7 @@ def flite_wav(text: str, out: Path, voice: str = "slt") -> Path:
     subprocess.run(
         [
             "sox",
+            "-D",  # no dither: the same text always gives the same file
             str(raw),
             str(out),
             "silence",
@@ -76,7 +77,7 @@ def join_wavs(parts: list[Path], out: Path, pause_s: float = 0.3, rate: int = 16
     """Concatenate WAVs with ``pause_s`` of silence between them (sox), at ``rate`` Hz mono."""
     gap = out.with_name(out.stem + "_gap.wav")
     subprocess.run(
-        ["sox", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(gap), "trim", "0", str(pause_s)],
+        ["sox", "-D", "-n", "-r", str(rate), "-c", "1", "-b", "16", str(gap), "trim", "0", str(pause_s)],
         check=True,
         timeout=60,
     )
@@ -85,7 +86,7 @@ def join_wavs(parts: list[Path], out: Path, pause_s: float = 0.3, rate: int = 16
         if i:
             seq.append(str(gap))
         seq.append(str(p))
-    subprocess.run(["sox", *seq, "-r", str(rate), "-c", "1", "-b", "16", str(out)], check=True, timeout=120)
+    subprocess.run(["sox", "-D", *seq, "-r", str(rate), "-c", "1", "-b", "16", str(out)], check=True, timeout=120)
     return out
 
 

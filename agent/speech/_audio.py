@@ -2,14 +2,20 @@
 
 Browsers send 48 kHz, telephony 8 kHz, test files are often stereo; the
 conversion must accept all of them, an empty buffer included, without a
-special case at every call site. Resampling uses LiveKit's native resampler
-(the same one the pipeline uses) and runs in the worker thread with the
-decode, so a 90 s buffer never blocks the event loop.
+special case at every call site. Resampling runs in the worker thread with
+the decode, so a 90 s buffer never blocks the event loop.
+
+Resampling uses soxr on float samples, not LiveKit's ``AudioResampler``: the
+latter dithers its int16 output, so the same clip came out up to 2 LSB
+different on every call, and on an 8 kHz clip that was enough to flip
+tiny.en between transcripts with word error rates of 0.11, 0.32 and 0.42.
+The same audio now always gives the same Whisper input.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import soxr
 from livekit import rtc
 
 WHISPER_RATE = 16000
@@ -39,19 +45,21 @@ def to_mono_int16(frames: list[rtc.AudioFrame]) -> tuple[np.ndarray, int]:
     return pcm, rate
 
 
+def resample_float(audio: np.ndarray, rate: int, target: int = WHISPER_RATE) -> np.ndarray:
+    """Mono float32 at ``rate`` -> float32 at ``target``, the same output for the same input."""
+    if rate == target or audio.size == 0:
+        return audio.astype(np.float32, copy=False)
+    return soxr.resample(audio.astype(np.float32, copy=False), rate, target, quality="HQ")
+
+
 def resample_int16(pcm: np.ndarray, rate: int, target: int = WHISPER_RATE) -> np.ndarray:
     if rate == target or pcm.size == 0:
         return pcm
-    resampler = rtc.AudioResampler(rate, target, num_channels=1, quality=rtc.AudioResamplerQuality.HIGH)
-    frame = rtc.AudioFrame(data=pcm.tobytes(), sample_rate=rate, num_channels=1, samples_per_channel=pcm.size)
-    out = resampler.push(frame) + resampler.flush()
-    if not out:
-        return np.zeros(0, dtype=np.int16)
-    return np.concatenate([np.frombuffer(f.data, dtype=np.int16) for f in out])
+    out = resample_float(pcm.astype(np.float32) / 32768.0, rate, target)
+    return np.clip(np.round(out * 32768.0), -32768, 32767).astype(np.int16)
 
 
 def to_whisper_input(buffer: list[rtc.AudioFrame] | rtc.AudioFrame) -> np.ndarray:
     """Any AudioBuffer -> 16 kHz mono float32 in [-1, 1]."""
     pcm, rate = to_mono_int16(frames_of(buffer))
-    pcm = resample_int16(pcm, rate)
-    return pcm.astype(np.float32) / 32768.0
+    return resample_float(pcm.astype(np.float32) / 32768.0, rate)

@@ -384,7 +384,7 @@ def speak_wav(text: str, out: Path, *, voice: str = "slt") -> Path:
     """``text`` spoken by Debian's flite, as a 48 kHz mono WAV with a short lead-in and tail."""
     raw = out.with_suffix(".raw.wav")
     subprocess.run(["flite", "-voice", voice, "-t", text, "-o", str(raw)], check=True, timeout=60)
-    subprocess.run(["sox", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out), "pad", "0.2", "0"],
+    subprocess.run(["sox", "-D", str(raw), "-r", str(SAMPLE_RATE), "-c", "1", "-b", "16", str(out), "pad", "0.2", "0"],
                    check=True, timeout=60)
     raw.unlink()
     return out

@@ -106,7 +106,7 @@ def write_wav(path: Path, pcm: np.ndarray, rate: int = RATE, channels: int = 1) 
 
 
 def to_8k_stereo(src: Path, dst: Path) -> Path:
-    subprocess.run(["sox", str(src), "-r", "8000", "-c", "2", str(dst)], check=True, timeout=60)
+    subprocess.run(["sox", "-D", str(src), "-r", "8000", "-c", "2", str(dst)], check=True, timeout=60)
     return dst
 
 
