@@ -1,4 +1,4 @@
-"""Reads tests/evals/answers.yaml into LabelledAnswer records."""
+"""Reads the labelled answer sets of tests/evals/ into LabelledAnswer records."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ import yaml
 
 from agent.interview.evaluation import LabelledAnswer
 
-ANSWERS = Path(__file__).with_name("answers.yaml")
+HERE = Path(__file__).parent
+ANSWERS = HERE / "answers.yaml"  # the first blind set
+BLIND_SETS = (ANSWERS,)  # every frozen blind set; targets hold on each
+DEV_ANSWERS = HERE / "dev_answers.yaml"
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
@@ -17,6 +20,7 @@ def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
         raise ValueError(f"{path}: schema_version: expected 1")
     return [
         LabelledAnswer(id=a["id"], question=a["question"], label=a["label"],
-                       paraphrase=bool(a.get("paraphrase", False)), text=a["text"])
+                       paraphrase=bool(a.get("paraphrase", False)), text=a["text"],
+                       category=str(a.get("category", "")))
         for a in data["answers"]
     ]
