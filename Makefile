@@ -22,6 +22,7 @@ unit:
 # Each benchmark also runs alone: .venv/bin/python -m bench.NAME --help
 bench:
 	.venv/bin/python -m bench.decision
+	.venv/bin/python -m bench.answer_size
 	.venv/bin/python -m bench.evals
 	.venv/bin/python -m bench.speech
 	.venv/bin/python -m bench.voice_latency

@@ -135,6 +135,11 @@ class LLMRefinedAssessor:
         self.calls = 0
         self.failures = 0
 
+    @property
+    def press_phrasings(self) -> tuple[str, ...]:
+        """Follow-ups on named ideas (the cue assessor's)."""
+        return self._base.press_phrasings
+
     def clarification_term(self, question: Question, text: str) -> str | None:
         """The content's restatement for a term the candidate asked about (the cue assessor decides)."""
         return self._base.clarification_term(question, text)
@@ -154,7 +159,7 @@ class LLMRefinedAssessor:
         if not added:
             return result
         hits = [*result.signals, *added]
-        return replace(result, signals=hits, score=score_signals(question, {h.id for h in hits}), answer_kind="answer")
+        return replace(result, signals=hits, score=score_signals(question, hits), answer_kind="answer")
 
     # -- the model call ---------------------------------------------------
 
@@ -191,7 +196,10 @@ class LLMRefinedAssessor:
             if evidence is None or len(evidence.split()) < MIN_QUOTE_WORDS:
                 wanted[signal.id] = signal  # a later, real quote for the same point may still count
                 continue
-            added.append(SignalHit(signal.id, signal.polarity.value, evidence))
+            # the model finds the idea; whether the quote explains it is read the same way as for the cues
+            level = self._base.explain_level(question, text, evidence)
+            added.append(SignalHit(signal.id, signal.polarity.value, evidence, level=level,
+                                   term=" ".join(evidence.split()[:6])))
         log.info("llm.assist", endpoint=self._endpoint, added=len(added), ms=round((self._clock() - started) * 1000))
         return added
 

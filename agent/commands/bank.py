@@ -9,7 +9,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
+
+import yaml
+
+from agent.content.models import Question
+from agent.paths import CONTENT_ROOT
+
+# The development answers: the background a cue's specificity is measured on.
+DEFAULT_BACKGROUND = CONTENT_ROOT / "tests" / "evals" / "dev_answers.yaml"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,6 +26,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     bsub = p.add_subparsers(dest="bank_command", required=True, metavar="ACTION")
     v = bsub.add_parser("validate", help="check content files (default: the shipped bank); exit 1 on any error")
     v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders to check")
+    v.add_argument("--background", type=Path, metavar="FILE",
+                   help="answers (an evaluation-set YAML) that cue specificity is measured on "
+                        f"(default: {DEFAULT_BACKGROUND.relative_to(CONTENT_ROOT)} when it exists)")
     v.set_defaults(handler=run_validate)
     ls = bsub.add_parser("list", help="list questions and personas")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -33,22 +45,52 @@ def run_validate(args: argparse.Namespace) -> int:
         try:
             bank = load_bank()
         except ContentError as exc:
-            for line in exc.errors:
-                print(line, file=sys.stderr)
-            print(f"{len(exc.errors)} error(s)", file=sys.stderr)
-            return 1
-        print(f"ok: {len(bank.questions)} questions, {len(bank.personas)} personas")
-        return 0
-    errors: list[str] = []
-    loaded = load_files(expand_paths(args.paths, errors), errors)
-    if errors:
-        for line in errors:
-            print(line, file=sys.stderr)
-        print(f"{len(errors)} error(s)", file=sys.stderr)
-        return 1
-    print(f"ok: {len(loaded.questions)} questions, {len(loaded.personas)} personas"
-          + (", a lexicon" if loaded.lexicon is not None else ""))
+            return _report(exc.errors)
+        questions, summary = bank.questions, f"{len(bank.questions)} questions, {len(bank.personas)} personas"
+    else:
+        errors: list[str] = []
+        loaded = load_files(expand_paths(args.paths, errors), errors)
+        if errors:
+            return _report(errors)
+        questions = loaded.questions
+        summary = (f"{len(loaded.questions)} questions, {len(loaded.personas)} personas"
+                   + (", a lexicon" if loaded.lexicon is not None else ""))
+    flags = _specificity(questions, args.background)
+    if flags is None:
+        return 2
+    if flags:
+        return _report(flags, what="cue(s) not specific enough")
+    print(f"ok: {summary}")
     return 0
+
+
+def _report(lines: list[str], what: str = "error(s)") -> int:
+    for line in lines:
+        print(line, file=sys.stderr)
+    print(f"{len(lines)} {what}", file=sys.stderr)
+    return 1
+
+
+def _specificity(questions: Mapping[str, Question], background: Path | None) -> list[str] | None:
+    """Lines for cues that fire too widely on the background answers; None when the background is unusable."""
+    from agent.interview.specificity import cue_flags
+
+    path = background or DEFAULT_BACKGROUND
+    if background is None and not path.exists():
+        return []  # an installed package has no development answers; say nothing rather than guess
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        answers = [(str(a["question"]), str(a["text"])) for a in data["answers"]]
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+    except yaml.YAMLError as exc:
+        reason = f"not valid YAML ({str(exc).splitlines()[0]})"
+    except (KeyError, TypeError):
+        reason = "expected an 'answers' list whose items have 'question' and 'text'"
+    else:
+        return [f.line() for f in cue_flags(questions, answers)]
+    print(f"interviewer bank validate: --background {path}: {reason}", file=sys.stderr)
+    return None
 
 
 def run_list(args: argparse.Namespace) -> int:

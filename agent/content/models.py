@@ -20,6 +20,15 @@ Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$", min_length=2,
 NonEmpty = Annotated[str, Field(min_length=1)]
 
 
+def compiled_patterns(value: tuple[str, ...], field: str = "") -> tuple[str, ...]:
+    """The patterns unchanged, once each compiles; the first that does not is named by its index."""
+    for i, pattern in enumerate(value):
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{field}[{i}] is not a valid regular expression: {exc}") from None
+    return value
+
 class Strict(BaseModel):
     """Base for every content model: frozen, no unknown keys."""
 
@@ -71,17 +80,14 @@ class Cues(Strict):
     phrases: tuple[NonEmpty, ...] = ()
     combos: tuple[tuple[tuple[NonEmpty, ...], ...], ...] = ()
     patterns: tuple[NonEmpty, ...] = ()
+    shared: tuple[Literal["hollow_reasons"], ...] = Field(
+        default=(), description="Lexicon lists whose patterns also count as cues (e.g. hollow_reasons).")
     window: int = Field(default=12, ge=2, le=60)
 
     @field_validator("patterns")
     @classmethod
     def _patterns_compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for i, pattern in enumerate(value):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"patterns[{i}] is not a valid regular expression: {exc}") from None
-        return value
+        return compiled_patterns(value, "patterns")
 
     @field_validator("combos")
     @classmethod
@@ -93,8 +99,8 @@ class Cues(Strict):
 
     @model_validator(mode="after")
     def _not_empty(self) -> Cues:
-        if not (self.phrases or self.combos or self.patterns):
-            raise ValueError("a signal needs at least one of phrases, combos or patterns")
+        if not (self.phrases or self.combos or self.patterns or self.shared):
+            raise ValueError("a signal needs at least one of phrases, combos, patterns or shared")
         return self
 
 
@@ -106,6 +112,23 @@ class Signal(Strict):
     description: NonEmpty
     weight: float = Field(default=1.0, gt=0, le=5)
     cues: Cues
+    press: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description=(
+            "For a strong idea the candidate named without explaining it: follow-ups that pick up their own "
+            "words, with {term} standing for them where it reads well. Empty means the lexicon's press_named."
+        ),
+    )
+
+    @field_validator("press")
+    @classmethod
+    def _press_placeholders(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for i, text in enumerate(value):
+            try:
+                text.format(term="x")
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(f"press[{i}]: the only placeholder allowed is {{term}}") from None
+        return value
 
 
 class Trigger(Strict):
@@ -156,7 +179,16 @@ class Question(Strict):
     """One interview question with its rubric, probes and feedback material."""
 
     id: Slug
+    title: Annotated[str, Field(min_length=3, max_length=60)] = Field(
+        description="A short human name for the question, used in the spoken wrap-up and the report.")
     prompt: NonEmpty
+    opinion: bool = Field(
+        default=False,
+        description=(
+            "An opinion question: a position counts as explained only by a reason about the people affected, "
+            "and appeals to fashion or authority are hollow."
+        ),
+    )
     restatement: NonEmpty | None = Field(
         default=None,
         description="The question said another way, for a candidate who asks what it means and names no term.",
@@ -291,6 +323,40 @@ class PersonaFile(Strict):
     persona: Persona
 
 
+class SupportCues(Strict):
+    """Words and patterns that show one kind of support for an idea (lower-case phrases, case-free patterns)."""
+
+    phrases: tuple[NonEmpty, ...] = ()
+    patterns: tuple[NonEmpty, ...] = ()
+
+    @field_validator("patterns")
+    @classmethod
+    def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return compiled_patterns(value, "patterns")
+
+
+class Support(Strict):
+    """What turns a named idea into an explained one when it stands in the same or the next sentence.
+
+    ``consequence`` looks back only (it says what the idea does for someone);
+    ``reason`` and ``example`` may also come first ("Because ..., I'd ...").
+    """
+
+    reason: SupportCues
+    mechanism: SupportCues
+    number: SupportCues
+    example: SupportCues
+    consequence: SupportCues
+    openers: tuple[NonEmpty, ...] = Field(
+        min_length=1,
+        description="First words of a sentence that carry on from the one before (that, this, it, so...): "
+                    "support in such a sentence counts for the idea just before it.")
+    affected: tuple[NonEmpty, ...] = Field(
+        min_length=5,
+        description="Words for the people a design choice lands on (customers, developers, they...): on an "
+                    "opinion question a reason counts only when it says what one of them gains or loses.")
+
+
 class Lexicon(Strict):
     """Words and patterns for delivery figures, shared by every question."""
 
@@ -304,20 +370,41 @@ class Lexicon(Strict):
     dismissals: tuple[NonEmpty, ...] = Field(
         default=(),
         description=(
-            "Regular expressions for a judgement later in the same sentence that sets a weak cue aside "
-            '("uptime alone isn\'t enough"), so the weak signal does not count.'
+            "Regular expressions for a judgement later in the same sentence that sets an idea aside "
+            '("uptime alone isn\'t enough", "raw call volume I\'d avoid"): the idea is rejected, not proposed.'
         ),
     )
+    limiters: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Words that limit an idea rather than deny it ("not just", "more than"): they set a weak idea '
+                    "aside but add to a strong one.")
+    doubts: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions for doubt before an idea in its clause ("I\'m not sure X is worth it").')
+    scope_breaks: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Words that end the reach of a negation or doubt inside a clause ("can\'t ship until ...").')
+    hollow_reasons: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description="Regular expressions for reasons that appeal to fashion or authority (\"it's more modern\", "
+                    "\"big companies do it\"): they support nothing.")
+    support: Support
+    press_named: tuple[NonEmpty, ...] = Field(
+        min_length=2, description="Generic follow-ups on a named, unexplained idea; {term} is the candidate's words.")
 
-    @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals")
+    @field_validator("press_named")
+    @classmethod
+    def _press_uses_term(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for i, text in enumerate(value):
+            if "{term}" not in text:
+                raise ValueError(f"[{i}] must contain {{term}} (the candidate's own words for the idea)")
+        return value
+
+    @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals",
+                     "doubts", "hollow_reasons")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        for i, pattern in enumerate(value):
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"[{i}] is not a valid regular expression: {exc}") from None
-        return value
+        return compiled_patterns(value)
 
 
 class LexiconFile(Strict):

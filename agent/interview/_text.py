@@ -10,8 +10,10 @@ evidence quoted back to the candidate is a verbatim span of what they said.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 # British "-ise" and "-yse" spellings are folded into "-ize" before stemming, so
@@ -43,8 +45,12 @@ _SUFFIXES: tuple[tuple[str, str, int], ...] = (
 )
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A small suffix stripper: "integrations", "integrating", "integrated" -> "integrat"."""
+    """A small suffix stripper: "integrations", "integrating", "integrated" -> "integrat".
+
+    Cached: a spoken answer repeats a few hundred distinct words, and stemming is most of tokenizing.
+    """
     w = word.lower().replace("\u2019", "'")
     if w.endswith("'s"):
         w = w[:-2]
@@ -136,56 +142,64 @@ def span_text(text: str, tokens: Sequence[Token], match: Match) -> str:
     return text[tokens[match.first].start : tokens[match.last - 1].end]
 
 
-class Negation:
-    """Decides whether a cue occurrence is negated by the words just before it.
+@dataclass(slots=True)
+class Answer:
+    """An answer tokenised once, with the indexes every detector shares.
 
-    "not just uptime", "rather than the number of integrations" and "I wouldn't
-    leave it to engineering" must not count as the thing they deny. A negator
-    counts only within the same clause and a few words before the cue.
-
-    A negation followed by a condition is not a denial: "don't switch the old
-    version off until everyone has moved" affirms a gated switch-off, so a
-    cue followed closely by "until" or "unless" keeps its meaning.
+    Built once per assessment so that cue matching, stance, support and
+    evidence all look things up in constant or logarithmic time: the cost of
+    assessing an answer grows with its length, not with its length squared.
     """
 
-    CONDITIONS = frozenset({"until", "unless", "till"})
-    CONDITION_REACH = 8
+    text: str
+    tokens: list[Token]
+    index: dict[str, list[int]] = field(default_factory=dict)
+    words: dict[str, list[int]] = field(default_factory=dict)
+    _starts: list[int] = field(default_factory=list)
+    _sentence_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _clause_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
 
-    def __init__(self, negators: Iterable[str], reach: int = 4) -> None:
-        singles = [n.lower() for n in negators if len(phrase_stems(n)) == 1]
-        # short negators match as whole words only: by stem, "notes" would be "not" and "nose" "no"
-        self._exact = {n for n in singles if len(n) < 4}
-        self._single = {stem(n) for n in singles if len(n) >= 4}
-        self._multi = [phrase_stems(n) for n in negators if len(phrase_stems(n)) > 1]
-        self._reach = reach
+    @classmethod
+    def of(cls, text: str) -> Answer:
+        tokens = tokenize(text)
+        answer = cls(text, tokens, stem_index(tokens))
+        for i, tok in enumerate(tokens):
+            answer.words.setdefault(tok.word, []).append(i)
+        answer._starts = [t.start for t in tokens]
+        answer._sentence_bounds = _bounds([t.sentence for t in tokens])
+        answer._clause_bounds = _bounds([t.clause for t in tokens])
+        return answer
 
-    def negated(self, tokens: Sequence[Token], first: int, last: int | None = None) -> bool:
-        """Is the cue at ``tokens[first:last]`` denied by what comes just before it?"""
-        if not self._negator_before(tokens, first):
-            return False
-        return last is None or not self._condition_after(tokens, first, last)
+    def token_at(self, offset: int) -> int | None:
+        """Index of the token that holds or follows character ``offset``."""
+        i = bisect_right(self._starts, offset) - 1
+        if i >= 0 and self.tokens[i].end > offset:
+            return i
+        return i + 1 if i + 1 < len(self.tokens) else None
 
-    def _negator_before(self, tokens: Sequence[Token], first: int) -> bool:
-        clause = tokens[first].clause
-        lo = max(0, first - self._reach)
-        for i in range(first - 1, lo - 1, -1):
-            tok = tokens[i]
-            if tok.clause != clause:
-                return False
-            if tok.word in self._exact or tok.stem in self._single or tok.word.endswith(("n't", "n\u2019t")):
-                return True
-            for multi in self._multi:
-                n = len(multi)
-                if i - n + 1 >= lo and all(tokens[i - n + 1 + k].stem == multi[k] for k in range(n)):
-                    return True
-        return False
+    def sentence(self, i: int) -> tuple[int, int]:
+        """Token range (start, exclusive end) of the sentence holding token ``i``."""
+        return self._sentence_bounds[self.tokens[i].sentence]
 
-    def _condition_after(self, tokens: Sequence[Token], first: int, last: int) -> bool:
-        # a comma may sit between the cue and the condition ("off, until"), a full stop may not
-        sentence = tokens[first].sentence
-        for tok in tokens[last : last + self.CONDITION_REACH]:
-            if tok.sentence != sentence:
-                return False
-            if tok.word in self.CONDITIONS:
-                return True
-        return False
+    def clause(self, i: int) -> tuple[int, int]:
+        """Token range (start, exclusive end) of the clause holding token ``i``."""
+        return self._clause_bounds[self.tokens[i].clause]
+
+    def sentence_range(self, n: int) -> tuple[int, int] | None:
+        """Token range of sentence number ``n``, if there is one."""
+        return self._sentence_bounds.get(n)
+
+    def span(self, first: int, last: int) -> str:
+        """The verbatim text of tokens ``first`` to ``last`` (exclusive)."""
+        return self.text[self.tokens[first].start : self.tokens[last - 1].end]
+
+
+def _bounds(numbers: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(start, exclusive end) token range of each run of equal, non-decreasing numbers."""
+    out: dict[int, tuple[int, int]] = {}
+    start = 0
+    for i in range(1, len(numbers) + 1):
+        if i == len(numbers) or numbers[i] != numbers[start]:
+            out[numbers[start]] = (start, i)
+            start = i
+    return out

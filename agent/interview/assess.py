@@ -1,31 +1,45 @@
-"""Turning an answer into rubric signals, a 1-5 score and an answer kind.
+"""Turning an answer into ideas with a level and a stance, a 1-5 score and an answer kind.
 
-The deterministic backend below needs no model and no network: it matches the
-content's cues on word stems, drops cues the candidate negated, and quotes the
-exact words that showed each signal. Other backends (semantic, LLM) implement
-the same ``Assessor`` protocol, so the policy never knows which one ran.
+A signal of the rubric is an idea, not a phrase. The content's cues only find
+where an answer touches an idea; each such mention is then read in its own
+clause for stance (proposed, rejected or doubted) and in its sentence and the
+next for support (a reason, mechanism, number, example or consequence). An
+idea stated with support is *explained*; the bare term is *named* and earns
+little, so an answer made of right-sounding terms cannot score above 2, and
+a weak idea the candidate rejects does not count against them. Evidence is
+the clause that shows the idea, never a fragment.
+
+No model, no network: the same answer always gets the same judgement, fast.
+Other backends (an LLM second opinion) implement the same ``Assessor``
+protocol, so the policy never knows which one ran.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from agent.content.models import Cues, Lexicon, Polarity, Question, QuestionType, Signal
-from agent.interview._text import Match, Negation, Token, find_phrase, phrase_stems, span_text, stem_index, tokenize
+from agent.content.models import Lexicon, Polarity, Question, QuestionType, Signal
+from agent.interview._text import Answer, phrase_stems, tokenize
+from agent.interview.cues import CompiledCues, Mention, compile_cues, find_mentions
 from agent.interview.delivery import DeliveryMeter
+from agent.interview.evidence import clause_evidence
 from agent.interview.records import Assessment, SignalHit
+from agent.interview.stance import Stance, StanceReader
+from agent.interview.support import LEADING_KINDS, Marker, SupportReader
 
-# A strong answer need not touch every rubric point: covering this share of
-# the strong signals' weight earns the top score.
-FULL_MARKS_SHARE = 0.6
-WEAK_PENALTY = 0.75
+# Covering this share of the strong ideas' weight, explained, earns the top score.
+FULL_MARKS_SHARE = 0.7
+# A named idea is worth this share of an explained one, and an answer with nothing explained stays at 2 or less.
+NAMED_CREDIT = 0.5
+NAMED_ONLY_CEILING = 2
+ADJACENT = 1
+WEAK_PENALTY = 0.5
 
 _SHORT_REPLY_WORDS = 30
-# A pattern match that runs across a full stop joins two thoughts the candidate kept apart.
-_SENTENCE_INSIDE = re.compile(r"[.!?]\s")
 
 
 class Assessor(Protocol):
@@ -36,53 +50,62 @@ class Assessor(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class _CompiledCues:
-    phrases: tuple[tuple[str, ...], ...]
-    combos: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...]
-    patterns: tuple[re.Pattern[str], ...]
-    window: int
+@dataclass(slots=True)
+class _Read:
+    """One mention as read: its signal, stance, and the support it got."""
 
-
-def _compile(cues: Cues) -> _CompiledCues:
-    return _CompiledCues(
-        phrases=tuple(s for s in (phrase_stems(p) for p in cues.phrases) if s),
-        combos=tuple(
-            tuple(tuple(s for s in (phrase_stems(alt) for alt in group) if s) for group in combo)
-            for combo in cues.combos
-        ),
-        patterns=tuple(re.compile(p, re.IGNORECASE) for p in cues.patterns),
-        window=cues.window,
-    )
+    signal: Signal
+    mention: Mention
+    stance: Stance
+    marker: Marker | None = None
 
 
 class CueAssessor:
-    """The default, deterministic assessor driven by the content's cues."""
+    """The default, deterministic assessor driven by the content's cues and the shared lexicon."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        self._negation = Negation(lexicon.negators)
+        self._lexicon = lexicon
+        self._stance = StanceReader(lexicon)
+        self._support = SupportReader(lexicon)
         self._delivery = DeliveryMeter(lexicon)
         self._dont_know = [re.compile(p, re.IGNORECASE) for p in lexicon.dont_know]
         self._clarify = [re.compile(p, re.IGNORECASE) for p in lexicon.clarification_request]
-        self._dismiss = [re.compile(p, re.IGNORECASE) for p in lexicon.dismissals]
-        self._compiled: dict[tuple[str, str], _CompiledCues] = {}
+        self._compiled: dict[tuple[str, str], CompiledCues] = {}
         self._topic: dict[str, frozenset[str]] = {}
 
     # -- public -----------------------------------------------------------
 
     def assess(self, question: Question, text: str, *, speaking_s: float | None = None) -> Assessment:
-        """Detect every signal of ``question`` in ``text`` and score the answer alone."""
-        tokens = tokenize(text)
-        index = stem_index(tokens)
-        hits = [hit for s in question.signals if (hit := self._detect(question.id, s, text, tokens, index))]
+        """Read every idea of ``question`` in ``text`` and score the answer alone."""
+        answer = Answer.of(text)
+        hits, set_aside = self._read(question, answer)
         delivery = self._delivery.measure(
-            text, tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
+            text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
         )
-        kind = self._answer_kind(question, text, tokens, hits)
+        kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
         if kind == "clarification":
-            hits = []  # a question about the question echoes its words; it shows nothing yet
-        score = 1 if kind != "answer" else score_signals(question, {h.id for h in hits})
-        return Assessment(signals=hits, score=score, delivery=delivery, answer_kind=kind)
+            hits, set_aside = [], []  # a question about the question echoes its words; it shows nothing yet
+        score = 1 if kind != "answer" else score_signals(question, hits)
+        return Assessment(signals=hits, score=score, delivery=delivery, answer_kind=kind, set_aside=set_aside)
+
+    def explain_level(self, question: Question, text: str, quote: str) -> str:
+        """Whether a quoted stretch of the answer carries support: "explained" or "named"."""
+        answer = Answer.of(text)
+        start = text.find(quote)
+        if start < 0:
+            return "named"
+        lo, hi = answer.token_at(start), answer.token_at(start + len(quote) - 1)
+        if lo is None or hi is None:
+            return "named"
+        for m in self._support.markers(answer):
+            if lo <= m.first <= hi and not m.hollow and (not question.opinion or m.backs_an_opinion()):
+                return "explained"
+        return "named"
+
+    @property
+    def press_phrasings(self) -> tuple[str, ...]:
+        """The lexicon's generic follow-ups on a named idea, for signals with none of their own."""
+        return self._lexicon.press_named
 
     def clarification_term(self, question: Question, text: str) -> str | None:
         """The restatement for a term the candidate asked about, if the content has one."""
@@ -93,61 +116,105 @@ class CueAssessor:
                     return clar.restatement
         return None
 
-    # -- detection --------------------------------------------------------
+    # -- reading ideas ----------------------------------------------------
 
-    def _cues(self, qid: str, signal: Signal) -> _CompiledCues:
+    def _cues(self, qid: str, signal: Signal) -> CompiledCues:
         key = (qid, signal.id)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = _compile(signal.cues)
+            compiled = self._compiled[key] = compile_cues(signal.cues, self._lexicon)
         return compiled
 
-    def _detect(
-        self, qid: str, signal: Signal, text: str, tokens: Sequence[Token], index: dict[str, list[int]]
-    ) -> SignalHit | None:
-        cues = self._cues(qid, signal)
-        weak = signal.polarity is Polarity.WEAK
-        for stems in cues.phrases:
-            for m in find_phrase(tokens, stems, index):
-                if self._counts(text, tokens, m, weak):
-                    return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, m))
-        for combo in cues.combos:
-            for cm in _find_combos(tokens, combo, cues.window, index):
-                if self._counts(text, tokens, cm, weak):
-                    return SignalHit(signal.id, signal.polarity.value, span_text(text, tokens, cm))
-        for pattern in cues.patterns:
-            for rm in pattern.finditer(text):
-                evidence = rm.group(0).strip()
-                first = _token_at(tokens, rm.start())
-                last = _token_at(tokens, max(rm.start(), rm.end() - 1))
-                if not evidence or _SENTENCE_INSIDE.search(evidence) or first is None or last is None:
-                    continue
-                if self._counts(text, tokens, Match(first, last + 1), weak):
-                    return SignalHit(signal.id, signal.polarity.value, evidence)
-        return None
+    def _read(self, question: Question, answer: Answer) -> tuple[list[SignalHit], list[SignalHit]]:
+        if not answer.tokens:
+            return [], []
+        found = [(s, find_mentions(self._cues(question.id, s), answer)) for s in question.signals]
+        starts = sorted({m.first for _, ms in found for m in ms})
+        reads: list[_Read] = []
+        scan = self._stance.scan(answer)
+        for signal, mentions in found:
+            weak = signal.polarity is Polarity.WEAK
+            for m in mentions:
+                others = starts[bisect_left(starts, m.last):]
+                stance = self._stance.read(answer, m.anchor, m.last, weak=weak, others=others, scan=scan)
+                reads.append(_Read(signal, m, stance))
+        self._attach_support(question, answer, [r for r in reads if r.signal.polarity is Polarity.STRONG])
+        hits: list[SignalHit] = []
+        set_aside: list[SignalHit] = []
+        for signal in question.signals:
+            mine = [r for r in reads if r.signal is signal]
+            if not mine:
+                continue
+            hit = max((self._hit(answer, r) for r in mine), key=SignalHit.rank)
+            (hits if hit.credited or hit.polarity == Polarity.STRONG.value else set_aside).append(hit)
+        return hits, set_aside
 
-    def _counts(self, text: str, tokens: Sequence[Token], m: Match, weak: bool) -> bool:
-        """A cue occurrence counts unless it is negated, or (for a weak cue) dismissed later in its sentence."""
-        if self._negation.negated(tokens, m.first, m.last):
-            return False
-        if not weak or not self._dismiss:
-            return True
-        rest = text[tokens[m.last - 1].end : _sentence_end(text, tokens, m.last - 1)]
-        return not any(p.search(rest) for p in self._dismiss)
+    def _attach_support(self, question: Question, answer: Answer, reads: list[_Read]) -> None:
+        """Give each support marker to the idea it supports: the nearest one before it in its sentence,
+        the last one of the sentence before when this sentence carries on from it, or the next one in its
+        sentence (in its clause, unless the marker is a reason or an example said first).
+        """
+        if not reads:
+            return
+        by_sentence: dict[int, list[_Read]] = {}
+        for r in sorted(reads, key=lambda r: r.mention.first):
+            by_sentence.setdefault(answer.tokens[r.mention.anchor].sentence, []).append(r)
+        for marker in self._support.markers(answer):
+            if marker.hollow or (question.opinion and not marker.backs_an_opinion()):
+                continue
+            sentence = answer.tokens[marker.first].sentence
+            here = by_sentence.get(sentence, [])
+            before = [r for r in here if r.mention.first <= marker.first]
+            if before:
+                owners = _clause_mates(answer, before, before[-1])
+            elif self._support.opens_on_previous(answer, answer.sentence(marker.first)[0]) and by_sentence.get(
+                    sentence - 1):
+                prev = by_sentence[sentence - 1]
+                owners = _clause_mates(answer, prev, prev[-1])
+            elif here and not marker.backward and (
+                    marker.kind in LEADING_KINDS
+                    or answer.tokens[here[0].mention.anchor].clause == answer.tokens[marker.first].clause):
+                owners = _clause_mates(answer, here, here[0])
+            else:
+                owners = []
+            # the clause right before or after the support is part of the same thought
+            clause = answer.tokens[marker.first].clause
+            owners = [*owners, *(r for r in here if abs(answer.tokens[r.mention.anchor].clause - clause) <= ADJACENT)]
+            for r in owners:
+                # a marker among the idea's own words ("you don't need to know") is the idea, not support for it
+                overlaps = marker.first < r.mention.last and r.mention.first < marker.last
+                if r.marker is None and not overlaps:
+                    r.marker = marker
+
+    def _hit(self, answer: Answer, r: _Read) -> SignalHit:
+        m = r.mention
+        strong = r.signal.polarity is Polarity.STRONG
+        support = r.marker if strong and r.stance is Stance.ENDORSED else None
+        evidence = clause_evidence(answer, m.first, m.last, support.first if support else None,
+                                   support.last if support else None)
+        if not strong:
+            return SignalHit(r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value)
+        return SignalHit(
+            r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value,
+            level="explained" if support is not None else "named",
+            term=answer.span(m.term_first, m.term_last),
+            support=support.kind.value if support is not None else None,
+        )
 
     # -- answer kinds -----------------------------------------------------
 
-    def _answer_kind(self, question: Question, text: str, tokens: Sequence[Token], hits: list[SignalHit]) -> str:
+    def _answer_kind(self, question: Question, text: str, answer: Answer, hits: list[SignalHit]) -> str:
+        tokens = answer.tokens
         words = [t for t in tokens if t.word not in self._delivery.filler_words]
         if not words:
             return "empty"
-        strong = any(h.polarity == Polarity.STRONG.value for h in hits)
+        strong = any(h.polarity == Polarity.STRONG.value and h.credited for h in hits)
         short = len(tokens) <= _SHORT_REPLY_WORDS
         if short and any(p.search(text) for p in self._clarify):
             return "clarification"
         if short and not strong and any(p.search(text) for p in self._dont_know):
             return "dont_know"
-        if not hits and len(tokens) >= 6 and not (self._topic_stems(question) & {t.stem for t in tokens}):
+        if not hits and len(tokens) >= 6 and not (self._topic_stems(question) & answer.index.keys()):
             return "off_topic"
         return "answer"
 
@@ -161,58 +228,34 @@ class CueAssessor:
         return stems
 
 
-def score_signals(question: Question, present: Iterable[str]) -> int:
-    """Score 1-5 from which of the question's signals are present."""
-    ids = set(present)
+def _clause_mates(answer: Answer, reads: Sequence[_Read], owner: _Read) -> list[_Read]:
+    """The owner and the other ideas mentioned in its clause ("time to integrate and hours saved, because ...")."""
+    clause = answer.tokens[owner.mention.anchor].clause
+    return [r for r in reads if answer.tokens[r.mention.anchor].clause == clause] or [owner]
+
+
+def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
+    """Score 1-5 from the ideas shown: explained ones count in full, named ones a little, rejected ones not."""
+    weights = {s.id: s.weight for s in question.signals}
+    polarity = {s.id: s.polarity for s in question.signals}
     strong_total = sum(s.weight for s in question.signals if s.polarity is Polarity.STRONG)
-    strong_hit = sum(s.weight for s in question.signals if s.polarity is Polarity.STRONG and s.id in ids)
-    weak_hit = sum(s.weight for s in question.signals if s.polarity is Polarity.WEAK and s.id in ids)
-    ratio = min(1.0, strong_hit / (FULL_MARKS_SHARE * strong_total)) if strong_total else 0.0
+    best: dict[str, SignalHit] = {}
+    for h in hits:
+        if h.id in weights and (h.id not in best or h.rank() > best[h.id].rank()):
+            best[h.id] = h
+    credit = 0.0
+    weak_hit = 0.0
+    explained = False
+    for sid, h in best.items():
+        if polarity[sid] is Polarity.WEAK:
+            weak_hit += weights[sid] if h.credited else 0.0
+        elif h.explained:
+            credit += weights[sid]
+            explained = True
+        elif h.credited:
+            credit += NAMED_CREDIT * weights[sid]
+    ratio = min(1.0, credit / (FULL_MARKS_SHARE * strong_total)) if strong_total else 0.0
     raw = 1.0 + 4.0 * ratio - WEAK_PENALTY * weak_hit
+    if not explained:
+        raw = min(raw, NAMED_ONLY_CEILING)
     return max(1, min(5, int(raw + 0.5)))
-
-
-def _sentence_end(text: str, tokens: Sequence[Token], i: int) -> int:
-    """Character offset where the sentence holding ``tokens[i]`` ends."""
-    sentence = tokens[i].sentence
-    for tok in tokens[i + 1 :]:
-        if tok.sentence != sentence:
-            return tok.start
-    return len(text)
-
-
-def _token_at(tokens: Sequence[Token], offset: int) -> int | None:
-    for i, tok in enumerate(tokens):
-        if tok.end > offset:
-            return i
-    return None
-
-
-def _find_combos(
-    tokens: Sequence[Token], combo: Sequence[Sequence[Sequence[str]]], window: int,
-    index: dict[str, list[int]] | None = None,
-) -> list[Match]:
-    """Every place where one alternative of every group occurs within ``window`` words, tightest first.
-
-    Each occurrence of the first group anchors one candidate, so when the
-    tightest one was negated ("not just uptime") a later, plain occurrence of
-    the same idea still counts.
-    """
-    occurrences: list[list[Match]] = []
-    for group in combo:
-        found = [m for alt in group for m in find_phrase(tokens, alt, index)]
-        if not found:
-            return []
-        occurrences.append(found)
-    spans: list[Match] = []
-    for anchor in occurrences[0]:
-        first, last = anchor.first, anchor.last
-        for found_in_group in occurrences[1:]:
-            near = [m for m in found_in_group if abs(m.first - anchor.first) <= window]
-            if not near:
-                break
-            closest = min(near, key=lambda m: abs(m.first - anchor.first))
-            first, last = min(first, closest.first), max(last, closest.last)
-        else:
-            spans.append(Match(first, last))
-    return sorted(set(spans), key=lambda m: (m.last - m.first, m.first))

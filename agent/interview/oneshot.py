@@ -35,12 +35,13 @@ def judge(question: Question, persona: Persona, assessor: Assessor, text: str) -
     """Assess ``text`` as the first answer to ``question`` and decide what comes next."""
     assessment = assessor.assess(question, text)
     state = QuestionState(question=question, started_t=0.0)
-    score = score_signals(question, {h.id for h in assessment.signals}) if assessment.answer_kind == "answer" else 1
+    score = score_signals(question, assessment.signals) if assessment.answer_kind == "answer" else 1
     if assessment.answer_kind != "clarification":
         state.absorb(assessment, score)
     clarification = None
     if assessment.answer_kind == "clarification" and isinstance(assessor, CueAssessor):
         clarification = assessor.clarification_term(question, text)
     view = RoundView(round_id="assess", now_t=0.0, deadline_t=persona.default_minutes * 60.0, curveballs_in_round=0)
-    action = decide(state, assessment, persona, view, clarification=clarification)
+    action = decide(state, assessment, persona, view, clarification=clarification,
+                    press_named=getattr(assessor, "press_phrasings", ()))
     return Verdict(assessment=assessment, score=score, action=action)

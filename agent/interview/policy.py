@@ -28,7 +28,7 @@ class QuestionState:
 
     question: Question
     started_t: float
-    signals: dict[str, SignalHit] = field(default_factory=dict)  # cumulative, first evidence kept
+    signals: dict[str, SignalHit] = field(default_factory=dict)  # cumulative: each idea's strongest showing
     score: int | None = None
     asked: list[str] = field(default_factory=list)  # probe and curveball ids, in order
     probes_used: int = 0
@@ -38,7 +38,9 @@ class QuestionState:
 
     def absorb(self, assessment: Assessment, score: int) -> None:
         for hit in assessment.signals:
-            self.signals.setdefault(hit.id, hit)
+            held = self.signals.get(hit.id)
+            if held is None or hit.rank() > held.rank():
+                self.signals[hit.id] = hit
         self.score = score
 
 
@@ -87,6 +89,43 @@ def eligible_curveball(state: QuestionState, round_id: str = "") -> Curveball | 
     return pick(fired, round_id, state.question.id, "curveball") if fired else None
 
 
+PRESS_PREFIX = "press-"
+
+
+def named_to_press(state: QuestionState) -> list[SignalHit]:
+    """Strong ideas the candidate named but has not explained, not pressed yet, weightiest first."""
+    weights = {s.id: (s.weight, -i) for i, s in enumerate(state.question.signals)}
+    found = [h for h in state.signals.values()
+             if h.named_only and h.term and PRESS_PREFIX + h.id not in state.asked and h.id in weights]
+    return sorted(found, key=lambda h: weights[h.id], reverse=True)
+
+
+def _mostly_named(state: QuestionState) -> bool:
+    """Does the answer so far rest more on named ideas than on explained ones?"""
+    weights = {s.id: s.weight for s in state.question.signals}
+    named = sum(weights.get(h.id, 0.0) for h in state.signals.values() if h.named_only)
+    explained = sum(weights.get(h.id, 0.0) for h in state.signals.values() if h.explained)
+    return named > explained
+
+
+def press_action(state: QuestionState, hit: SignalHit, generic: Sequence[str], round_id: str) -> Action | None:
+    """A follow-up that picks up the candidate's own term for an idea they named without explaining."""
+    signal = next(s for s in state.question.signals if s.id == hit.id)
+    phrasings = signal.press or tuple(generic)
+    if not phrasings or not hit.term:
+        return None
+    text = pick(phrasings, round_id, state.question.id, PRESS_PREFIX + hit.id).format(term=spoken_term(hit.term))
+    return Action(ActionKind.PROBE, text, PRESS_PREFIX + hit.id)
+
+
+def spoken_term(term: str) -> str:
+    """The candidate's words as they sit inside a sentence: no trailing punctuation, a capital only where meant."""
+    words = term.strip().strip(".,;:!?").split()
+    if words and words[0][:1].isupper() and words[0][1:].islower():
+        words[0] = words[0].lower()
+    return " ".join(words)
+
+
 def decide(
     state: QuestionState,
     answer: Assessment,
@@ -94,6 +133,7 @@ def decide(
     view: RoundView,
     *,
     clarification: str | None = None,
+    press_named: Sequence[str] = (),
 ) -> Action:
     """Choose the next action after ``answer`` to the current question.
 
@@ -124,11 +164,19 @@ def decide(
     weak_now = any(h.polarity == Polarity.WEAK.value for h in answer.signals)
     score = state.score if state.score is not None else answer.score
     if state.probes_used < persona.probe_budget and (score <= persona.probe_below_score or weak_now):
+        # an answer that mostly names the right terms is pressed on its own words first; otherwise the
+        # biggest gap comes first and a named idea is pressed once no gap probe is left
+        named = named_to_press(state)
+        press = press_action(state, named[0], press_named, view.round_id) if named else None
+        if press is not None and _mostly_named(state):
+            return press
         probes = eligible_probes(state)
         if probes:
             probe = probes[0]
             text = pick(probe.phrasings, view.round_id, q.id, probe.id)
             return Action(ActionKind.PROBE, text, probe.id)
+        if press is not None:
+            return press
 
     use = persona.curveballs.use
     if (

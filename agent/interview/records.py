@@ -48,14 +48,56 @@ CONTRACT_ACTION: dict[ActionKind, str] = {
 
 @dataclass(slots=True)
 class SignalHit:
-    """A rubric signal found in an answer, with the words that showed it."""
+    """An idea of the rubric found in an answer, how the candidate held it, and the words that show it.
+
+    ``level`` (strong ideas only) is "named" when the term came without
+    support and "explained" when a reason, mechanism, number, example or
+    consequence came with it; ``stance`` is "endorsed", "rejected" or
+    "questioned". ``term`` is the candidate's own words for the idea, which a
+    follow-up on a named idea picks up. Records stored before levels existed
+    carry neither (``level`` None).
+    """
 
     id: str
     polarity: str  # "strong" | "weak"
-    evidence: str  # a span copied verbatim from the answer
+    evidence: str  # the clause copied verbatim from the answer
+    stance: str = "endorsed"
+    level: str | None = None
+    term: str | None = None
+    support: str | None = None  # the kind of support that explained it
+
+    @property
+    def credited(self) -> bool:
+        """Does it count for the answer: a strong idea not rejected, or a weak one the candidate proposed?"""
+        if self.polarity == "weak":
+            return self.stance == "endorsed"
+        return self.stance != "rejected"
+
+    @property
+    def explained(self) -> bool:
+        return self.polarity == "strong" and self.stance == "endorsed" and self.level in ("explained", None)
+
+    @property
+    def named_only(self) -> bool:
+        return self.polarity == "strong" and self.credited and not self.explained
+
+    def rank(self) -> tuple[int, int]:
+        """Which of two hits of one idea says more: proposed over doubted over rejected, explained over named."""
+        stance = {"endorsed": 2, "questioned": 1}.get(self.stance, 0)
+        return stance, 1 if self.level in ("explained", None) else 0
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data: dict[str, Any] = {"id": self.id, "polarity": self.polarity, "evidence": self.evidence,
+                                "stance": self.stance}
+        if self.polarity == "strong":
+            data.update(level=self.level or "explained", term=self.term, support=self.support)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> SignalHit:
+        return cls(id=data["id"], polarity=data["polarity"], evidence=data["evidence"],
+                   stance=data.get("stance", "endorsed"), level=data.get("level"), term=data.get("term"),
+                   support=data.get("support"))
 
 
 @dataclass(slots=True)
@@ -124,10 +166,12 @@ class Assessment:
     score: int  # 1-5 for this answer alone
     delivery: Delivery
     answer_kind: str = "answer"  # answer | dont_know | clarification | empty | off_topic
+    set_aside: list[SignalHit] = field(default_factory=list)  # weak ideas the candidate rejected or doubted
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "signals": [s.to_dict() for s in self.signals],
+            "set_aside": [s.to_dict() for s in self.set_aside],
             "score": self.score,
             "delivery": self.delivery.to_dict(),
             "answer_kind": self.answer_kind,
@@ -136,10 +180,11 @@ class Assessment:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Assessment:
         return cls(
-            signals=[SignalHit(**s) for s in data["signals"]],
+            signals=[SignalHit.from_dict(s) for s in data["signals"]],
             score=int(data["score"]),
             delivery=Delivery.from_dict(data["delivery"]),
             answer_kind=data.get("answer_kind", "answer"),
+            set_aside=[SignalHit.from_dict(s) for s in data.get("set_aside", ())],
         )
 
 

@@ -151,7 +151,9 @@ class InterviewRound:
         term_of = getattr(self._assessor, "clarification_term", None)
         if assessment.answer_kind == "clarification" and term_of is not None:
             clarification = term_of(q, text)
-        action = decide(qs, assessment, self.persona, self._view(), clarification=clarification)
+        press_named = getattr(self._assessor, "press_phrasings", ())
+        action = decide(qs, assessment, self.persona, self._view(), clarification=clarification,
+                        press_named=press_named)
         self._maybe_warn(out)
         out.extend(self._apply(action))
         return out
@@ -232,7 +234,7 @@ class InterviewRound:
         q = qs.question
         assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
         if assessment.answer_kind == "answer":
-            qs.absorb(assessment, score_signals(q, set(qs.signals) | {h.id for h in assessment.signals}))
+            qs.absorb(assessment, score_signals(q, [*qs.signals.values(), *assessment.signals]))
         elif assessment.answer_kind != "clarification":
             qs.absorb(assessment, qs.score or 1)
         follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from agent.content.models import Polarity, Question
-from agent.interview.records import Delivery, RoundMeta, Speaker, TurnRecord
+from agent.interview.records import Delivery, RoundMeta, SignalHit, Speaker, TurnRecord
 
 FOLLOW_UP_KINDS = ("probe", "curveball", "clarify", "reprompt")
 
@@ -25,18 +25,23 @@ class Model(BaseModel):
 
 
 class QuotedSignal(Model):
-    """A signal with the candidate's own words that showed it."""
+    """An idea with the candidate's own words that showed it, and how they held it."""
 
     id: str
     description: str
     evidence: str
+    level: str | None = None  # strong ideas: "named" | "explained"
+    stance: str = "endorsed"
+    term: str | None = None
+    weight: float = 1.0
 
 
 class MissedSignal(Model):
-    """A strong signal the candidate never showed for this question."""
+    """A strong idea the candidate never brought up for this question."""
 
     id: str
     description: str
+    weight: float = 1.0
 
 
 class FollowUp(Model):
@@ -55,7 +60,7 @@ class Comparison(Model):
 
     previous_round_id: str
     previous_score: int
-    improved: list[str]
+    improved: list[str]  # ideas shown now that the earlier attempt did not show
     still_missing: list[str]
 
 
@@ -87,15 +92,19 @@ class QuestionScore(Model):
     """Everything the report says about one question."""
 
     question_id: str
+    title: str
     prompt: str
     type: str
     score: int | None  # None when the question was asked but never answered
     outcome: str  # answered | dont_know | unanswered
     answer: str | None
     follow_ups: list[FollowUp]
-    hit: list[QuotedSignal]
+    hit: list[QuotedSignal]  # strong ideas explained (or shown, in rounds stored before levels existed)
+    named: list[QuotedSignal]  # strong ideas named without support: what to explain next time
+    rejected: list[QuotedSignal]  # strong ideas the candidate argued against
     weak: list[QuotedSignal]
-    missed: list[MissedSignal]
+    set_aside: list[QuotedSignal]  # weak ideas the candidate rightly set aside
+    missed: list[MissedSignal]  # weightiest first
     strong_answer: list[str]
     weak_answer: str
     delivery: DeliveryFigures
@@ -201,23 +210,38 @@ def _question_score(
     question: Question,
     previous: Mapping[str, PreviousAttempt] | None,
 ) -> QuestionScore:
-    descriptions = {s.id: s.description for s in question.signals}
+    signals = {s.id: s for s in question.signals}
     answers = [t for t in turns if t.speaker is Speaker.CANDIDATE and t.assessment is not None]
-    hit: dict[str, QuotedSignal] = {}
-    weak: dict[str, QuotedSignal] = {}
+    best: dict[str, SignalHit] = {}
+    aside: dict[str, SignalHit] = {}
     delivery = Delivery()
     for turn in answers:
         assert turn.assessment is not None
         delivery = delivery.merged(turn.assessment.delivery)
-        for s in turn.assessment.signals:
-            target = hit if s.polarity == Polarity.STRONG else weak
-            target.setdefault(s.id, QuotedSignal(id=s.id, description=descriptions.get(s.id, s.id),
-                                                 evidence=s.evidence))
-    missed = [
-        MissedSignal(id=s.id, description=s.description)
-        for s in question.signals
-        if s.polarity is Polarity.STRONG and s.id not in hit
-    ]
+        for h in turn.assessment.signals:
+            if h.id in signals and (h.id not in best or h.rank() > best[h.id].rank()):
+                best[h.id] = h
+        for h in turn.assessment.set_aside:
+            aside.setdefault(h.id, h)
+
+    def quoted(h: SignalHit) -> QuotedSignal:
+        s = signals[h.id]
+        return QuotedSignal(id=h.id, description=s.description, evidence=h.evidence, level=h.level,
+                            stance=h.stance, term=h.term, weight=s.weight)
+
+    order = {s.id: i for i, s in enumerate(question.signals)}
+    shown = sorted(best.values(), key=lambda h: order[h.id])
+    strong = [h for h in shown if h.polarity == Polarity.STRONG.value]
+    hit = [quoted(h) for h in strong if h.explained]
+    named = [quoted(h) for h in strong if h.named_only]
+    rejected = [quoted(h) for h in strong if not h.credited]
+    weak = [quoted(h) for h in shown if h.polarity == Polarity.WEAK.value and h.credited]
+    set_aside = [quoted(h) for h in aside.values() if h.id not in {w.id for w in weak}]
+    missed = sorted(
+        (MissedSignal(id=s.id, description=s.description, weight=s.weight)
+         for s in question.signals if s.polarity is Polarity.STRONG and s.id not in best),
+        key=lambda m: (-m.weight, order[m.id]),
+    )
     score = next((t.question_score for t in reversed(answers) if t.question_score is not None), None)
     kinds = {t.assessment.answer_kind for t in answers if t.assessment}
     if not answers:
@@ -232,20 +256,24 @@ def _question_score(
         comparison = Comparison(
             previous_round_id=before.round_id,
             previous_score=before.score,
-            improved=[sid for sid in hit if sid not in before.hit_ids],
+            improved=[q.id for q in hit if q.id not in before.hit_ids],
             still_missing=[m.id for m in missed],
         )
     main = next((t.text for t in answers if t.kind == "answer"), None)
     return QuestionScore(
         question_id=qid,
+        title=question.title,
         prompt=question.prompt,
         type=question.type.value,
         score=score,
         outcome=outcome,
         answer=main,
         follow_ups=list(_follow_ups(turns)),
-        hit=list(hit.values()),
-        weak=list(weak.values()),
+        hit=hit,
+        named=named,
+        rejected=rejected,
+        weak=weak,
+        set_aside=set_aside,
         missed=missed,
         strong_answer=list(question.strong_answer),
         weak_answer=question.weak_answer,

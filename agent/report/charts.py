@@ -21,6 +21,7 @@ GOOD = "#2f855a"
 MISS = "#e2e8f0"
 ACCENT = "#3b5bdb"
 WARN = "#d97706"
+NAMED = "#f6ad55"  # a lighter warn: the idea is there, its reason is not
 SCORE_COLOURS = {1: "#c53030", 2: "#dd6b20", 3: "#d69e2e", 4: "#38a169", 5: "#2f855a"}
 
 CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
@@ -67,14 +68,16 @@ def score_chart(card: Scorecard) -> go.Figure:
 
 
 def coverage_chart(card: Scorecard) -> go.Figure:
-    """Strong rubric signals shown versus missed, per question."""
+    """Strong ideas explained, only named, and missed, per question."""
     ids = [q.question_id for q in card.questions]
     fig = go.Figure()
-    fig.add_bar(name="shown", x=ids, y=[len(q.hit) for q in card.questions], marker_color=GOOD,
-                hovertemplate="%{x}<br>shown: %{y}<extra></extra>")
+    fig.add_bar(name="explained", x=ids, y=[len(q.hit) for q in card.questions], marker_color=GOOD,
+                hovertemplate="%{x}<br>explained: %{y}<extra></extra>")
+    fig.add_bar(name="named only", x=ids, y=[len(q.named) for q in card.questions], marker_color=NAMED,
+                hovertemplate="%{x}<br>named only: %{y}<extra></extra>")
     fig.add_bar(name="missed", x=ids, y=[len(q.missed) for q in card.questions], marker_color=MUTED,
                 hovertemplate="%{x}<br>missed: %{y}<extra></extra>")
-    fig.update_layout(**_layout("Rubric coverage (strong signals)", barmode="stack"))
+    fig.update_layout(**_layout("Strong ideas: explained, named, missed", barmode="stack"))
     fig.update_yaxes(gridcolor="#edf2f7", title_text="signals", rangemode="tozero", dtick=1)
     return fig
 

@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from agent.interview.scorecard import FollowUp, Scorecard
 from agent.report.charts import chart_divs
-from agent.report.markdown import delivery_line, describe, when
+from agent.report.markdown import NAMED_HINT, delivery_line, describe, heading, when
 
 TEMPLATES = Path(__file__).with_name("templates")
 
@@ -44,7 +44,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(g=_g, when=when, trend_class=_trend_class, describe=describe,
-                       delivery_line=delivery_line)
+                       delivery_line=delivery_line, heading=heading)
     return env
 
 
@@ -79,5 +79,6 @@ def render_html(
         back_link=back_link,
         scored=sum(1 for q in card.questions if q.score is not None),
         shown=sum(len(q.hit) for q in card.questions),
-        strong_total=sum(len(q.hit) + len(q.missed) for q in card.questions),
+        strong_total=sum(len(q.hit) + len(q.named) + len(q.rejected) + len(q.missed) for q in card.questions),
+        named_hint=NAMED_HINT,
     )

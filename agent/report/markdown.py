@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from agent.interview.scorecard import DeliveryFigures, FollowUp, QuestionScore, Scorecard
+from agent.interview.scorecard import DeliveryFigures, FollowUp, QuestionScore, QuotedSignal, Scorecard
+
+# What turns a named idea into an explained one, said once for every named idea in the report.
+NAMED_HINT = ("To explain it, add why it matters to the people affected, how it would work, a number or "
+              "threshold, or an example.")
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|#~&])")
 
@@ -32,10 +36,19 @@ def when(iso: str) -> str:
 
 def describe(signal_id: str, q: QuestionScore) -> str:
     """A signal's description as the rubric words it, for ids listed in comparisons."""
-    described = {s.id: s.description for s in q.weak}
-    described.update({s.id: s.description for s in q.missed})
-    described.update({s.id: s.description for s in q.hit})
+    described = {s.id: s.description for group in (q.weak, q.set_aside, q.missed, q.rejected, q.named, q.hit)
+                 for s in group}
     return described.get(signal_id, signal_id)
+
+
+def heading(title: str) -> str:
+    """A question's spoken title ("measuring an internal platform") as a heading: first letter upper case."""
+    return title[:1].upper() + title[1:]
+
+
+def plural(n: int, word: str) -> str:
+    """A count with its noun in the right number: 1 question, 2 questions."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 def quote(text: str) -> str:
@@ -76,14 +89,15 @@ def render_markdown(card: Scorecard) -> str:
         out += ["> **Round ended early: partial report.** "
                 "It covers only what was said before the round stopped.", ""]
     answered = sum(1 for q in card.questions if q.score is not None)
-    out += [f"**Overall: {score_text(card.overall_score)}** across {len(card.questions)} questions "
+    out += [f"**Overall: {score_text(card.overall_score)}** across {plural(len(card.questions), 'question')} "
             f"({answered} scored)", ""]
     if card.questions:
-        out += ["| # | Question | Score | Strong signals shown | Follow-ups |", "|---|---|---|---|---|"]
+        out += ["| # | Question | Score | Strong ideas explained | Named only | Follow-ups |",
+                "|---|---|---|---|---|---|"]
         for i, q in enumerate(card.questions, 1):
-            strong = len(q.hit) + len(q.missed)
-            out.append(f"| {i} | {q.question_id} | {score_text(q.score)} | {len(q.hit)} of {strong} "
-                       f"| {len(q.follow_ups)} |")
+            strong = len(q.hit) + len(q.named) + len(q.rejected) + len(q.missed)
+            out.append(f"| {i} | {escape(heading(q.title))} | {score_text(q.score)} | {len(q.hit)} of {strong} "
+                       f"| {len(q.named)} | {len(q.follow_ups)} |")
         out.append("")
     for i, q in enumerate(card.questions, 1):
         out += _question(i, q)
@@ -99,24 +113,20 @@ def render_markdown(card: Scorecard) -> str:
 
 
 def _question(i: int, q: QuestionScore) -> list[str]:
-    out = [f"## {i}. {q.question_id} ({score_text(q.score)})", "", f"*{escape(q.prompt)}*", "",
+    out = [f"## {i}. {escape(heading(q.title))} ({score_text(q.score)})", "", f"*{escape(q.prompt)}*", "",
            f"Type: {q.type}. Outcome: {q.outcome.replace('_', ' ')}.", ""]
     out += ["### What you said", ""]
     out += [quote(q.answer), ""] if q.answer else ["No answer was recorded.", ""]
-    if q.hit:
-        out += ["### Signals you showed", ""]
-        for s in q.hit:
-            out += [f"- **{escape(s.description)}**", f"  {quote(s.evidence)}"]
-        out.append("")
+    out += _quoted("Explained", q.hit)
+    if q.named:
+        out += _quoted("Named, not explained", q.named)[:-1] + [f"*{NAMED_HINT}*", ""]
+    out += _quoted("You argued against", q.rejected)
     if q.missed:
-        out += ["### Missed", ""]
+        out += ["### Missed, weightiest first", ""]
         out += [f"- {escape(m.description)}" for m in q.missed]
         out.append("")
-    if q.weak:
-        out += ["### Watch out", ""]
-        for s in q.weak:
-            out += [f"- **{escape(s.description)}**", f"  {quote(s.evidence)}"]
-        out.append("")
+    out += _quoted("Watch out", q.weak)
+    out += _quoted("Rightly set aside", q.set_aside)
     if q.follow_ups:
         out += ["### Follow-ups", ""]
         for n, f in enumerate(q.follow_ups, 1):
@@ -136,6 +146,15 @@ def _question(i: int, q: QuestionScore) -> list[str]:
         out.append("")
     out += [f"Delivery: {delivery_line(q.delivery)}.", ""]
     return out
+
+
+def _quoted(heading: str, signals: list[QuotedSignal]) -> list[str]:
+    if not signals:
+        return []
+    out = [f"### {heading}", ""]
+    for s in signals:
+        out += [f"- **{escape(s.description)}**", f"  {quote(s.evidence)}"]
+    return [*out, ""]
 
 
 def _follow_up(n: int, f: FollowUp) -> list[str]:

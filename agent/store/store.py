@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, func, insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from agent.interview.records import RoundMeta, TurnRecord
+from agent.interview.records import RoundMeta, SignalHit, TurnRecord
 from agent.interview.scorecard import PreviousAttempt
 from agent.paths import database_url
 from agent.store import schema
@@ -355,7 +355,8 @@ class Store:
                 continue
             hits = shown_.setdefault((row.round_id, row.question_id), {})
             for signal in assessment.get("signals", ()):
-                hits.setdefault(signal["id"], signal["polarity"])
+                if _shown(signal):  # a named-only or rejected idea is still one to practise
+                    hits.setdefault(signal["id"], signal["polarity"])
         order = {rid: i for i, rid in enumerate(recent)}
         outcomes: list[SignalOutcome] = []
         for (rid, qid), hits in sorted(shown_.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
@@ -404,7 +405,7 @@ class _Attempt:
         if payload.get("question_score") is not None:
             self.score = int(payload["question_score"])
         for signal in assessment.get("signals", ()):
-            if signal.get("polarity") == "strong" and signal["id"] not in self.hit_ids:
+            if signal.get("polarity") == "strong" and _shown(signal) and signal["id"] not in self.hit_ids:
                 self.hit_ids.append(signal["id"])
 
 
@@ -419,3 +420,12 @@ def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None) or exc
     text = str(orig).strip().splitlines()
     return text[0] if text else type(orig).__name__
+
+
+def _shown(signal: dict[str, Any]) -> bool:
+    """Did a stored signal count: a strong idea explained, or a weak one the candidate proposed?"""
+    try:
+        hit = SignalHit.from_dict(signal)
+    except (KeyError, TypeError):
+        return False
+    return hit.explained if hit.polarity == "strong" else hit.credited

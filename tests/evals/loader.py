@@ -10,8 +10,10 @@ from agent.interview.evaluation import LabelledAnswer
 
 HERE = Path(__file__).parent
 ANSWERS = HERE / "answers.yaml"  # the first blind set
-BLIND_SETS = (ANSWERS,)  # every frozen blind set; targets hold on each
+BLIND_2 = HERE / "blind_2.yaml"  # the second blind set, frozen before issue 9's assessor was measured on it
+BLIND_SETS = (ANSWERS, BLIND_2)  # every frozen blind set; targets hold on each
 DEV_ANSWERS = HERE / "dev_answers.yaml"
+DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:

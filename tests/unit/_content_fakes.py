@@ -18,6 +18,7 @@ HOSTILE = "<script>alert('pwned')</script> & <b>bold</b>"
 def make_question(qid: str, **overrides: Any) -> Question:
     data: dict[str, Any] = dict(
         id=qid,
+        title=f"the {qid} question",
         prompt=f"Prompt for {qid}: how would you judge it?",
         tracks=("internal-platform",),
         type="success-metrics",

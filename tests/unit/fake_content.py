@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.content.models import Lexicon, Persona, Question
+from agent.content.models import Lexicon, Persona, Question, Support, SupportCues
 
 FAKE_LEXICON = Lexicon(
     fillers=("um", "uh", "like", "you know", "sort of"),
@@ -16,13 +16,29 @@ FAKE_LEXICON = Lexicon(
     engineering_deferral=(r"leave (it|that) to (the )?engineer", r"let (the )?engineers? decide"),
     dont_know=(r"\bi (really |honestly )?(don'?t|do not) know\b", r"\bno idea\b", r"can'?t recall"),
     clarification_request=(r"what do you mean by", r"could you clarify"),
-    negators=("not", "no", "never", "rather than", "instead of", "beyond"),
+    negators=("not", "no", "never", "without", "rather than", "instead of", "avoid"),
+    limiters=("not just", "beyond"),
+    dismissals=(r"\bisn'?t enough\b", r"\bi'?d avoid\b"),
+    doubts=(r"\bnot sure\b",),
+    scope_breaks=("until", "because", "so"),
+    hollow_reasons=(r"\bbest practice\b", r"\bbig companies\b"),
+    support=Support(
+        reason=SupportCues(phrases=("because", "so that", "which means")),
+        mechanism=SupportCues(phrases=("by comparing", "versus")),
+        number=SupportCues(patterns=(r"\b\d+\b",)),
+        example=SupportCues(phrases=("for example",)),
+        consequence=SupportCues(patterns=(r"\b(teams|they) (can|won't|save)\b",)),
+        openers=("that", "this"),
+        affected=("they", "teams", "customers", "developers", "users"),
+    ),
+    press_named=("You said {term}. Why does it matter?", "Tell me more about {term}: how would it work?"),
 )
 
 
 def fake_question(**overrides: Any) -> Question:
     data: dict[str, Any] = dict(
         id="fake-metrics",
+        title="measuring the fake platform",
         prompt="How would you measure whether the shared platform is a success?",
         tracks=("internal-platform",),
         type="success-metrics",

@@ -2,6 +2,7 @@ import pytest
 
 from agent.interview.assess import CueAssessor, score_signals
 from agent.interview.oneshot import judge
+from agent.interview.records import SignalHit
 
 from .fake_content import FAKE_LEXICON, fake_persona, fake_question
 
@@ -22,14 +23,65 @@ def test_weak_answer_scores_low_and_quotes_evidence(assessor):
     assert a.score == 1
 
 
+STRONG = ("I'd start from the job to be done for consuming teams, because that is why they came to us. "
+          "Then I'd look at what share of each team's eligible use cases moved over, for example 40 of 60. "
+          "And the time to integrate for a new team, so that teams can ship in days rather than weeks.")
+
+
 def test_strong_answer_scores_high(assessor):
-    text = ("I'd start from the job to be done for consuming teams, then look at what share of each team's "
-            "eligible use cases moved over, and the time to integrate for a new team.")
-    a = assessor.assess(fake_question(), text)
-    assert {s.id for s in a.signals} >= {"job-first", "adoption-depth", "time-to-integrate"}
+    a = assessor.assess(fake_question(), STRONG)
+    hits = {s.id: s for s in a.signals}
+    assert set(hits) >= {"job-first", "adoption-depth", "time-to-integrate"}
+    assert all(h.level == "explained" for h in hits.values())
     assert a.score == 5
     for s in a.signals:
-        assert s.evidence in text
+        assert s.evidence in STRONG
+        assert len(s.evidence.split()) >= 3
+
+
+def test_named_ideas_without_support_cannot_score_above_two(assessor):
+    text = "Consuming teams, the share of each workload, and the time to integrate."
+    a = assessor.assess(fake_question(), text)
+    hits = {s.id: s for s in a.signals}
+    assert set(hits) >= {"job-first", "adoption-depth", "time-to-integrate"}
+    assert all(h.level == "named" for h in hits.values())
+    assert a.score <= 2
+
+
+def test_support_in_the_next_sentence_explains_an_idea(assessor):
+    text = "I'd watch the time to integrate. That matters because every week of waiting is a week lost."
+    hit = next(s for s in assessor.assess(fake_question(), text).signals if s.id == "time-to-integrate")
+    assert hit.level == "explained" and hit.support == "reason"
+    assert "because" in hit.evidence and "time to integrate" in hit.evidence
+
+
+def test_support_two_sentences_away_does_not_explain(assessor):
+    text = "I'd watch the time to integrate. Uptime too. The dashboards are blue because we like blue."
+    hit = next(s for s in assessor.assess(fake_question(), text).signals if s.id == "time-to-integrate")
+    assert hit.level == "named"
+
+
+def test_a_rejected_weak_idea_is_set_aside_not_held_against(assessor):
+    text = ("Uptime isn't enough, so I'd measure the time to integrate for a new team, "
+            "because teams can then ship sooner.")
+    a = assessor.assess(fake_question(), text)
+    assert "infra-only" not in {s.id for s in a.signals}
+    assert [s.id for s in a.set_aside] == ["infra-only"] and a.set_aside[0].stance == "rejected"
+
+
+def test_a_rejected_strong_idea_earns_nothing(assessor):
+    text = "I'd avoid the time to integrate as a measure, it is noise. Uptime is what counts."
+    a = assessor.assess(fake_question(), text)
+    hit = next((s for s in a.signals if s.id == "time-to-integrate"), None)
+    assert hit is not None and hit.stance == "rejected" and not hit.credited
+    assert a.score == 1
+
+
+def test_a_named_idea_is_pressed_with_the_candidates_term(assessor):
+    v = judge(fake_question(), fake_persona(), assessor, "Mostly the time to integrate, and uptime of course.")
+    assert v.action.kind.value == "probe"
+    assert v.action.probe_id == "press-time-to-integrate"
+    assert "time to integrate" in v.action.text
 
 
 def test_negated_weak_cue_is_ignored(assessor):
@@ -43,12 +95,13 @@ def test_combo_catches_a_paraphrase(assessor):
 
 
 def test_combo_counts_a_plain_occurrence_after_a_negated_one(assessor):
-    text = ("Not just the share of each workload on it, that alone misleads. "
+    text = ("We never counted the share of each workload on it. "
             "What I'd watch is the share of every workload a team owns that moved over.")
     a = assessor.assess(fake_question(), text)
     hits = {s.id: s for s in a.signals}
     assert "adoption-depth" in hits
-    assert hits["adoption-depth"].evidence in text.split("misleads. ")[1]
+    assert hits["adoption-depth"].stance == "endorsed"
+    assert hits["adoption-depth"].evidence in text.split("on it. ")[1]
 
 
 def test_a_pattern_does_not_join_two_sentences(assessor):
@@ -82,9 +135,18 @@ def test_answer_kinds(assessor, text, kind):
 
 def test_score_is_monotonic_in_strong_signals():
     q = fake_question()
+    def hit(sid: str, level: str = "explained", stance: str = "endorsed") -> SignalHit:
+        return SignalHit(id=sid, polarity="weak" if sid == "infra-only" else "strong", evidence="...",
+                         stance=stance, level=None if sid == "infra-only" else level)
+
     assert score_signals(q, []) == 1
-    assert score_signals(q, ["job-first"]) < score_signals(q, ["job-first", "adoption-depth"])
-    assert score_signals(q, ["job-first", "infra-only"]) < score_signals(q, ["job-first"])
+    assert score_signals(q, [hit("job-first")]) < score_signals(q, [hit("job-first"), hit("adoption-depth")])
+    assert score_signals(q, [hit("job-first"), hit("infra-only")]) < score_signals(q, [hit("job-first")])
+    named = [hit(s, "named") for s in ("job-first", "adoption-depth", "time-to-integrate")]
+    assert score_signals(q, named) <= 2
+    assert score_signals(q, [hit("job-first", stance="rejected")]) == 1
+    assert score_signals(q, [hit("job-first"), hit("infra-only", stance="rejected")]) == score_signals(
+        q, [hit("job-first")])
 
 
 def test_delivery_figures(assessor):
@@ -109,4 +171,6 @@ def test_judge_contract_shape(assessor):
     assert out["question"] == "fake-metrics"
     assert out["score"] == 1
     assert out["next"]["action"] == "probe" and out["next"]["probe_id"] == "value-probe"
-    assert all(set(s) == {"id", "polarity", "evidence"} for s in out["signals"])
+    assert all(set(s) == {"id", "polarity", "evidence", "stance"} for s in out["signals"] if s["polarity"] == "weak")
+    assert all(set(s) == {"id", "polarity", "evidence", "stance", "level", "term", "support"}
+               for s in out["signals"] if s["polarity"] == "strong")

@@ -20,6 +20,13 @@ STRONG_BREAK = (
     "maintenance, and only set a sunset date once migration is confirmed."
 )
 
+STRONG_METRICS = (
+    "I'd start from the job the platform does for the consuming teams, because they only come to us to ship "
+    "faster. So the time to integrate for a new team, for example from three weeks down to two days, and the share "
+    "of their eligible use cases migrated onto us, since a team that moved one of ten has not really adopted it. "
+    "Uptime I'd treat as a floor, not the goal."
+)
+
 
 def run(tmp_path, *args, check=True):
     env = dict(os.environ, INTERVIEWER_DATA_DIR=str(tmp_path / "data"))
@@ -62,7 +69,8 @@ def test_candidate_text_reaches_logs_only_when_asked(tmp_path):
 
 
 def test_loop_returns_to_the_weakest_question_and_compares(tmp_path):
-    first = script(tmp_path, "Version it and give six months notice.", STRONG_BREAK)
+    first = script(tmp_path, "Version it and give six months notice.", "We'd put a line in the changelog.",
+                   "I'm not sure, honestly.", STRONG_METRICS, "No, that's all.", "No, that's all.")
     run(tmp_path, "practice", "--text", "--question-ids", "api-breaking-change,platform-success-metrics",
         "--answers-file", first)
     again = script(tmp_path, STRONG_BREAK)
@@ -82,7 +90,10 @@ def test_assess_contract(tmp_path):
     assert set(data) == {"question", "score", "signals", "next"}
     assert isinstance(data["score"], int) and 1 <= data["score"] <= 5
     for s in data["signals"]:
-        assert set(s) == {"id", "polarity", "evidence"} and s["polarity"] in ("strong", "weak")
+        assert s["polarity"] in ("strong", "weak")
+        extra = {"level", "term", "support"} if s["polarity"] == "strong" else set()
+        assert set(s) == {"id", "polarity", "evidence", "stance"} | extra
+        assert s["stance"] in ("endorsed", "rejected", "questioned")
         assert s["evidence"] in WEAK
     assert data["next"]["action"] in ("probe", "advance", "wrap_up")
     assert data["next"]["action"] == "probe" and data["next"]["probe_id"] and data["next"]["text"]

@@ -127,7 +127,8 @@ def test_personas_differ_in_behaviour_not_only_wording(bank):
 
 def _question(**overrides):
     q = dict(
-        id="q-one", prompt="How would you know the platform works for its users?", tracks=["internal-platform"],
+        id="q-one", title="the first question", prompt="How would you know the platform works for its users?",
+        tracks=["internal-platform"],
         type="success-metrics", time_budget_s=240,
         signals=[
             dict(id="adoption-depth", polarity="strong", description="Depth", cues=dict(phrases=["share of"])),

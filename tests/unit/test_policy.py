@@ -9,14 +9,15 @@ from .fake_content import FAKE_LEXICON, fake_persona, fake_question
 pytestmark = pytest.mark.unit
 
 WEAK = "Uptime, adoption and the number of integrations."
-STRONG = ("The job to be done for consuming teams, the share of their use cases migrated, and the time to "
-          "integrate for a new team.")
+STRONG = ("The job to be done for consuming teams, because that is why they came to us. The share of their use "
+          "cases migrated, for example 40 of 60. And the time to integrate for a new team, so that teams can ship "
+          "in days.")
 
 
 def step(state, text, persona, now=10.0, deadline=1200.0, curveballs=0):
     a = CueAssessor(FAKE_LEXICON).assess(state.question, text)
     if a.answer_kind == "answer":
-        state.absorb(a, score_signals(state.question, set(state.signals) | {h.id for h in a.signals}))
+        state.absorb(a, score_signals(state.question, [*state.signals.values(), *a.signals]))
     return decide(state, a, persona, RoundView("r1", now, deadline, curveballs))
 
 
@@ -44,8 +45,9 @@ def test_probe_budget_is_respected_and_no_probe_twice():
 
 
 def test_lenient_persona_does_not_probe_a_middling_answer():
-    text = "Consuming teams first, and the time to integrate."  # two of three strong signals
-    assert step(fresh(), text, fake_persona(probe_below_score=3)).kind is not ActionKind.PROBE or True
+    # two of three strong ideas, both explained
+    text = "Consuming teams first, because they are why we exist. And the time to integrate, so teams can ship."
+    assert step(fresh(), text, fake_persona(probe_below_score=5)).kind is ActionKind.PROBE
     lenient = fake_persona(probe_below_score=2, curveballs=dict(use="never"))
     assert step(fresh(), text, lenient).kind is ActionKind.ADVANCE
 

@@ -9,8 +9,9 @@ from .fake_content import FAKE_LEXICON, fake_persona, fake_question
 pytestmark = pytest.mark.unit
 
 WEAK = "Uptime, adoption and the number of integrations."
-STRONG = ("The job to be done for consuming teams, the share of their use cases migrated, and the time to "
-          "integrate for a new team.")
+STRONG = ("The job to be done for consuming teams, because that is why they came to us. The share of their use "
+          "cases migrated, for example 40 of 60. And the time to integrate for a new team, so that teams can ship "
+          "in days.")
 
 
 class FakeClock:
@@ -164,23 +165,37 @@ def test_scorecard_follow_up_score_change_and_quotes():
     r = make_round()
     r.start()
     r.answer(WEAK)
-    r.answer("Really it's about the consuming teams and the time to integrate for each new team.")
+    r.answer("Really it's about the consuming teams, because they are who we serve. And the time to integrate "
+             "for each new team, so that a new team ships in days.")
     card = r.scorecard()
     q = card.questions[0]
     fu = q.follow_ups[0]
     assert fu.kind == "probe" and fu.score_before == 1 and fu.score_after > 1
     assert {h.id for h in q.hit} == {"job-first", "time-to-integrate"}
+    assert q.named == []
     assert [m.id for m in q.missed] == ["adoption-depth"]
+
+
+def test_scorecard_keeps_named_ideas_apart_from_explained_ones():
+    r = make_round()
+    r.start()
+    r.answer("Really it's about the consuming teams and the time to integrate for each new team.")
+    q = r.scorecard().questions[0]
+    assert q.hit == []
+    assert {h.id for h in q.named} == {"job-first", "time-to-integrate"}
+    assert all(len(h.evidence.split()) >= 3 for h in q.named)
 
 
 def test_wrap_up_feedback_quotes_the_candidate():
     r = make_round(questions=[fake_question()])
     r.start()
-    r.answer("It starts with the job to be done for consuming teams.")
+    r.answer("It starts with the job to be done for consuming teams, because that is why they use us at all.")
     while not r.done:
         r.answer("No, that's all.")
     wrap = r.turns[-1]
-    assert wrap.kind == "wrap_up" and "\"consuming teams\"" in wrap.text
+    assert wrap.kind == "wrap_up"
+    assert "you said \"It starts with the job to be done for consuming teams" in wrap.text
+    assert "on measuring the fake platform" in wrap.text  # the question's title, not its id
 
 
 def test_upcoming_texts_include_probe_phrasings():

@@ -1,0 +1,228 @@
+"""Whether the candidate proposes an idea, rejects it or doubts it, read from its clause.
+
+"Raw call volume I'd avoid as the north star" names a weak idea in order to
+reject it, which is usually the strong move; "I'm not sure a sandbox is worth
+it" doubts a good one. A cue alone cannot tell these apart, so each mention
+is read in its own clause: negations before it (up to a word that ends their
+reach, such as "until" or "because"), doubts before it, and a judgement
+after it that sets it aside.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from agent.content.models import Lexicon
+from agent.interview._text import Answer, phrase_stems, stem
+
+# Subjects after "and" that start a new clause of their own ("... and we'd ...").
+_NEW_SUBJECT = frozenset({"i", "we", "you", "they", "it", "that", "then", "i'd", "we'd", "you'd", "they'd",
+                          "i'll", "we'll", "i'm", "we're"})
+# A judgement that sets an idea aside must start this close after it, or it is about something else.
+DISMISSAL_REACH = 10
+# First words of a sentence that judge the one before ("No.", "That's a trap.").
+_JUDGING_OPENERS = frozenset({"no", "nope", "that", "that's", "this", "it", "it's", "those", "which", "not"})
+CONDITION_REACH = 8
+# A negation further back than this in one unpunctuated run is not about the mention (spoken clauses are shorter).
+NEGATION_REACH = 30
+_CONDITIONS = frozenset({"until", "unless", "till"})
+
+
+class Stance(StrEnum):
+    """How the candidate holds an idea they mention."""
+
+    ENDORSED = "endorsed"
+    REJECTED = "rejected"
+    QUESTIONED = "questioned"
+
+
+class StanceReader:
+    """Reads the stance of a mention from the lexicon's negators, limiters, doubts and dismissals."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        self._exact, self._single, multi = _split_negators(lexicon.negators)
+        # by first stem, so each token is tried only against the phrases that can start there
+        self._multi = _by_head(multi)
+        self._limiters = _by_head(phrase_stems(x) for x in lexicon.limiters)
+        self._dismiss = _every_start(lexicon.dismissals)
+        self._doubt = _every_start(lexicon.doubts)
+        self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
+        self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
+
+    def scan(self, answer: Answer) -> StanceScan:
+        """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
+        return StanceScan(_Spans.of(self._dismiss, answer.text), _Spans.of(self._doubt, answer.text))
+
+    def read(self, answer: Answer, first: int, last: int, *, weak: bool,
+             others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
+        """The stance of the mention at tokens ``first:last``.
+
+        ``weak`` says whether the idea is a weak one: "not just uptime" limits
+        uptime (a weak idea set aside) but "not just the time to integrate"
+        adds to a strong one. ``others`` are token positions where other ideas
+        are mentioned, so a judgement about one of them is not read as about
+        this one. ``scan`` is ``scan(answer)``, passed in when many mentions of one answer are read.
+        """
+        scan = scan or self.scan(answer)
+        lo = self._scope_start(answer, first)
+        if self._doubted(answer, lo, first, scan.doubts):  # "I'm not sure X is worth it" doubts X; it does not deny it
+            return Stance.QUESTIONED
+        negations = self._count_negations(answer, lo, first, weak=weak)
+        if negations % 2 == 1 and not self._condition_after(answer, first, last):
+            return Stance.REJECTED
+        # a weak idea's cue may run on into the words that set it aside ("raw call volume I'd avoid"),
+        # so for a weak idea the judgement may start right after its first word
+        if self._dismissed(answer, first + 1 if weak else last, others, scan.dismissals):
+            return Stance.REJECTED
+        return Stance.ENDORSED
+
+    # -- before the mention -------------------------------------------------
+
+    def _scope_start(self, answer: Answer, first: int) -> int:
+        """Where the clause that governs the mention starts: a clause mark or a word that ends a negation's reach."""
+        tokens = answer.tokens
+        clause_start, _ = answer.clause(first)
+        clause_start = max(clause_start, first - NEGATION_REACH)
+        i = first - 1
+        while i >= clause_start:
+            word = tokens[i].word
+            if word in self._breaks_single or any(_ends_with(tokens, i, m) for m in self._breaks_multi):
+                return i + 1
+            if word == "and" and i + 1 < first and tokens[i + 1].word in _NEW_SUBJECT:
+                return i + 1
+            i -= 1
+        return clause_start
+
+    def _count_negations(self, answer: Answer, lo: int, first: int, *, weak: bool) -> int:
+        tokens = answer.tokens
+        count = 0
+        i = lo
+        while i < first:
+            head = tokens[i].stem
+            limiter = next((len(m) for m in self._limiters.get(head, ()) if _starts_with(tokens, i, m, first)), 0)
+            if limiter:
+                count += 1 if weak else 0
+                i += limiter
+                continue
+            multi = next((len(m) for m in self._multi.get(head, ()) if _starts_with(tokens, i, m, first)), 0)
+            if multi:
+                count += 1
+                i += multi
+                continue
+            tok = tokens[i]
+            if tok.word in self._exact or tok.stem in self._single or tok.word.endswith(("n't", "n\u2019t")):
+                count += 1
+            i += 1
+        return count
+
+    def _condition_after(self, answer: Answer, first: int, last: int) -> bool:
+        """A gated switch-off is affirmed, not denied: "don't switch it off until everyone has moved"."""
+        tokens = answer.tokens
+        sentence = tokens[first].sentence
+        for tok in tokens[last : last + CONDITION_REACH]:
+            if tok.sentence != sentence:
+                return False
+            if tok.word in _CONDITIONS:
+                return True
+        return False
+
+    @staticmethod
+    def _doubted(answer: Answer, lo: int, first: int, doubts: _Spans) -> bool:
+        if lo >= first:
+            return False
+        lo_char, first_char = answer.tokens[lo].start, answer.tokens[first].start
+        return doubts.any_within(lo_char, first_char, first_char)
+
+    # -- after the mention --------------------------------------------------
+
+    @staticmethod
+    def _dismissed(answer: Answer, last: int, others: Sequence[int], dismissals: _Spans) -> bool:
+        if not dismissals.starts:
+            return False
+        tokens = answer.tokens
+        _, sentence_end = answer.sentence(last - 1)
+        end = sentence_end
+        nxt = answer.sentence_range(tokens[last - 1].sentence + 1)
+        if sentence_end - last <= 2 and nxt is not None and tokens[nxt[0]].word in _JUDGING_OPENERS:
+            end = answer.clause(nxt[0])[1]  # "Daily actives? No, that tells you nothing."
+        reach = min(end, last + DISMISSAL_REACH)
+        k = bisect_left(others, last)  # ``others`` is in order
+        stop = others[k] if k < len(others) and others[k] < reach else reach
+        if stop <= last:
+            return False
+        start_char = tokens[last - 1].end
+        window_end = tokens[stop - 1].end
+        # a dismissal starts inside the window and ends in the sentence (or the judging one after it)
+        return dismissals.any_within(start_char, window_end, tokens[end - 1].end)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spans:
+    """Where a set of phrase patterns match in one text: every start, in order, with the match's end."""
+
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str] | None, text: str) -> _Spans:
+        if pattern is None:
+            return cls([], [])
+        found = [(m.start(), m.end(1)) for m in pattern.finditer(text)]
+        return cls([a for a, _ in found], [b for _, b in found])
+
+    def any_within(self, lo: int, start_before: int, end_by: int) -> bool:
+        """Does a match start in ``[lo, start_before)`` and end by ``end_by``?"""
+        i = bisect_left(self.starts, lo)
+        while i < len(self.starts) and self.starts[i] < start_before:
+            if self.ends[i] <= end_by:
+                return True
+            i += 1
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class StanceScan:
+    """The stance phrases of one answer, found in one pass (see ``StanceReader.scan``)."""
+
+    dismissals: _Spans
+    doubts: _Spans
+
+
+def _split_negators(negators: Sequence[str]) -> tuple[frozenset[str], frozenset[str], list[tuple[str, ...]]]:
+    singles = [n.lower() for n in negators if len(phrase_stems(n)) == 1]
+    # short negators match as whole words only: by stem, "notes" would be "not" and "nose" "no"
+    exact = frozenset(n for n in singles if len(n) < 4)
+    single = frozenset(stem(n) for n in singles if len(n) >= 4)
+    multi = [phrase_stems(n) for n in negators if len(phrase_stems(n)) > 1]
+    return exact, single, multi
+
+
+def _every_start(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern that matches, empty, at every position where any of ``patterns`` starts; group 1 is
+    that phrase, so one pass over the text finds every start and end (overlapping ones too).
+    """
+    if not patterns:
+        return None
+    return re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
+
+
+def _by_head(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for p in phrases:
+        if p:
+            out.setdefault(p[0], []).append(p)
+    return out
+
+
+def _starts_with(tokens: Sequence, i: int, stems: tuple[str, ...], limit: int) -> bool:
+    n = len(stems)
+    return i + n <= limit and all(tokens[i + k].stem == stems[k] for k in range(n))
+
+
+def _ends_with(tokens: Sequence, i: int, words: tuple[str, ...]) -> bool:
+    n = len(words)
+    return i - n + 1 >= 0 and all(tokens[i - n + 1 + k].word == words[k] for k in range(n))

@@ -1,0 +1,201 @@
+"""What an answer offers in support of an idea: a reason, a mechanism, a number, an example, a consequence.
+
+Naming the right term is what a candidate who memorised a checklist does;
+saying why it matters, how it works, how much, for instance what, or what it
+does for the people affected is what a candidate who understands does. The
+markers found here are what separates an idea that is *named* from one that
+is *explained*. A reason that only appeals to fashion or authority ("it's
+more modern", "big companies do it") is hollow and supports nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from agent.content.models import Lexicon, SupportCues
+from agent.interview._text import Answer
+
+# How far past a marker its reason runs (a hollow appeal, or the people it lands on).
+_REASON_REACH = 12
+# Words a sentence may open with before its real first word ("So, um, that means ...").
+_LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "erm", "well", "like", "yeah", "okay", "ok", "right", "but"})
+
+
+class SupportKind(StrEnum):
+    """The kinds of support that make a named idea explained."""
+
+    REASON = "reason"
+    MECHANISM = "mechanism"
+    NUMBER = "number"
+    EXAMPLE = "example"
+    CONSEQUENCE = "consequence"
+
+
+# Support that may come before the idea it supports ("Because teams wait, I'd track ...").
+LEADING_KINDS = frozenset({SupportKind.REASON, SupportKind.EXAMPLE})
+# On an opinion question a position is explained by why it helps the people affected, not by a figure alone.
+OPINION_KINDS = frozenset({SupportKind.REASON, SupportKind.CONSEQUENCE, SupportKind.EXAMPLE, SupportKind.MECHANISM})
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One piece of support found in the answer."""
+
+    first: int
+    last: int  # exclusive
+    kind: SupportKind
+    hollow: bool
+    backward: bool = False  # "so", "that's why": the reason came before it, so it cannot come before an idea
+    affects: bool = False  # its reason names someone it lands on (customers, developers, they ...)
+
+    def backs_an_opinion(self) -> bool:
+        """On an opinion question only what the choice does to the people affected explains a position."""
+        return self.kind is SupportKind.CONSEQUENCE or (self.kind in OPINION_KINDS and self.affects)
+
+
+class SupportReader:
+    """Finds support markers in an answer with the lexicon's words and patterns."""
+
+    def __init__(self, lexicon: Lexicon) -> None:
+        sup = lexicon.support
+        self._kinds: list[tuple[SupportKind, dict[str, list[tuple[str, ...]]], list[re.Pattern[str]]]] = [
+            (kind, *_compile(cues))
+            for kind, cues in ((SupportKind.REASON, sup.reason), (SupportKind.MECHANISM, sup.mechanism),
+                               (SupportKind.NUMBER, sup.number), (SupportKind.EXAMPLE, sup.example),
+                               (SupportKind.CONSEQUENCE, sup.consequence))
+        ]
+        self._openers = _by_first_word(sup.openers)
+        self._affected = frozenset(w.lower() for w in sup.affected)
+        # handing the call to someone else supports nothing either ("the engineers would know best")
+        # one zero-width pattern that stops at every start of any of them: one pass finds them all
+        hollow = (*lexicon.hollow_reasons, *lexicon.engineering_deferral)
+        self._hollow = re.compile("(?=" + "|".join(f"(?:{p})" for p in hollow) + ")", re.IGNORECASE) if hollow else None
+
+    def markers(self, answer: Answer) -> list[Marker]:
+        """Every support marker in the answer, in order; hollow reasons are flagged, not dropped."""
+        hollow_starts = [m.start() for m in self._hollow.finditer(answer.text)] if self._hollow else []
+        spans: list[tuple[int, int, SupportKind]] = []
+        for kind, phrases, patterns in self._kinds:
+            spans.extend((first, last, kind) for first, last in _phrase_spans(answer, phrases))
+            for pattern in patterns:
+                for rm in pattern.finditer(answer.text):
+                    first = answer.token_at(rm.start())
+                    last = answer.token_at(max(rm.start(), rm.end() - 1))
+                    if first is not None and last is not None and answer.tokens[first].start < rm.end():
+                        spans.append((first, last + 1, kind))
+        found: dict[tuple[int, int, SupportKind], Marker] = {}
+        for first, last, kind in spans:
+            if (first, last, kind) in found or self._discourse_so(answer, first):
+                continue
+            backward = _points_back(answer, first)
+            affects = self._names_someone(answer, first)
+            found[(first, last, kind)] = Marker(first, last, kind, _is_hollow(answer, first, hollow_starts, backward),
+                                                backward, affects)
+        return sorted(found.values(), key=lambda m: (m.first, m.last))
+
+    def _names_someone(self, answer: Answer, first: int) -> bool:
+        """Does the sentence around a marker say who the choice lands on ("if it spends money, agents need
+        a confirmation step")? Up to a short reach past the marker: later words are another thought.
+        """
+        lo, hi = answer.sentence(first)
+        return any(t.word in self._affected for t in answer.tokens[lo : min(hi, first + _REASON_REACH)])
+
+    def opens_on_previous(self, answer: Answer, sentence_start: int) -> bool:
+        """Does the sentence starting at this token carry on from the one before ("That means ...")?"""
+        i = _skip_lead_in(answer, sentence_start)
+        if i is None:
+            return False
+        return any(_words_at(answer, i, p) for p in self._openers.get(answer.tokens[i].word, ()))
+
+    @staticmethod
+    def _discourse_so(answer: Answer, first: int) -> bool:
+        """A "so" that opens a sentence ("So, I'd start with ...") is not a reason."""
+        if answer.tokens[first].word != "so":
+            return False
+        start, _ = answer.sentence(first)
+        return _skip_lead_in(answer, start, allow_so=False) == first
+
+
+def _compile(cues: SupportCues) -> tuple[dict[str, list[tuple[str, ...]]], list[re.Pattern[str]]]:
+    return _by_first_word(cues.phrases), [re.compile(p, re.IGNORECASE) for p in cues.patterns]
+
+
+def _by_first_word(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(re.findall(r"[a-z0-9]+(?:['\u2019][a-z]+)?", phrase.lower().replace("-", " ")))
+        if words:
+            out.setdefault(words[0], []).append(words)
+    for group in out.values():
+        group.sort(key=len, reverse=True)
+    return out
+
+
+def _phrase_spans(answer: Answer, phrases: dict[str, list[tuple[str, ...]]]) -> Iterable[tuple[int, int]]:
+    for word, options in phrases.items():
+        for i in answer.words.get(word, ()):
+            for words in options:
+                if _words_at(answer, i, words):
+                    yield i, i + len(words)
+                    break
+
+
+def _words_at(answer: Answer, i: int, words: tuple[str, ...]) -> bool:
+    tokens = answer.tokens
+    n = len(words)
+    if i + n > len(tokens):
+        return False
+    sentence = tokens[i].sentence
+    return all(tokens[i + k].word.replace("\u2019", "'") == words[k] and tokens[i + k].sentence == sentence
+               for k in range(n))
+
+
+def _skip_lead_in(answer: Answer, start: int, *, allow_so: bool = True) -> int | None:
+    """The first token of the sentence after lead-in words ("and so, um, that ..." -> "that")."""
+    tokens = answer.tokens
+    sentence = tokens[start].sentence
+    i = start
+    while i < len(tokens) and tokens[i].sentence == sentence:
+        word = tokens[i].word
+        if word in _LEAD_IN and (allow_so or word != "so") and i + 1 < len(tokens):
+            i += 1
+            continue
+        return i
+    return None
+
+
+def _points_back(answer: Answer, first: int) -> bool:
+    """Markers such as "so", "that's why", "which is why" point back: the reason was said before them."""
+    tokens = answer.tokens
+    word = tokens[first].word
+    nxt = tokens[first + 1].word if first + 1 < len(tokens) else ""
+    return word == "so" and nxt != "that" or (word in ("that's", "which", "this") and nxt == "is" or
+                                              word in ("that's", "thats") and nxt == "why")
+
+
+def _reach(answer: Answer, first: int, backward: bool) -> tuple[int, int]:
+    """The tokens that hold a marker's reason.
+
+    They are right after it in its clause, or, for a marker that points back, before it in its sentence.
+    """
+    if backward:
+        return answer.sentence(first)[0], first
+    _, clause_end = answer.clause(first)
+    return first, min(clause_end, first + _REASON_REACH, len(answer.tokens))
+
+
+def _is_hollow(answer: Answer, first: int, hollow_starts: list[int], backward: bool) -> bool:
+    """A marker is hollow when its reason is a fashion or authority appeal."""
+    if not hollow_starts:
+        return False
+    tokens = answer.tokens
+    lo_tok, hi_tok = _reach(answer, first, backward)
+    if hi_tok <= lo_tok:
+        return False
+    lo, hi = tokens[lo_tok].start, tokens[hi_tok - 1].end
+    i = bisect_left(hollow_starts, lo)
+    return i < len(hollow_starts) and hollow_starts[i] < hi

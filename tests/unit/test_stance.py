@@ -1,0 +1,60 @@
+"""Stance: an idea mentioned is proposed, rejected or doubted, read from its own clause."""
+
+import pytest
+
+from agent.interview._text import Answer
+from agent.interview.stance import Stance, StanceReader
+
+from .fake_content import FAKE_LEXICON
+
+pytestmark = pytest.mark.unit
+
+
+def _stance(text: str, word: str = "uptime", *, weak: bool = True, width: int = 1) -> Stance:
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == word)
+    return StanceReader(FAKE_LEXICON).read(answer, i, i + width, weak=weak)
+
+
+@pytest.mark.parametrize("text,stance", [
+    ("not just uptime", Stance.REJECTED),
+    ("we'd look beyond uptime", Stance.REJECTED),
+    ("we don't care about uptime", Stance.REJECTED),
+    ("uptime matters most", Stance.ENDORSED),
+    ("no, but uptime matters", Stance.ENDORSED),  # the negator is in another clause
+    ("rather than counting uptime", Stance.REJECTED),
+    ("the notes on uptime", Stance.ENDORSED),  # "notes" stems like "not": short negators match whole words only
+    ("never uptime", Stance.REJECTED),
+    ("avoiding uptime", Stance.REJECTED),  # longer negators match by stem
+    ("I don't think the number that matters is uptime", Stance.REJECTED),  # anywhere before it in the clause
+    ("you can't ship without uptime", Stance.ENDORSED),  # two negations affirm
+    ("I'm not sure uptime is worth tracking", Stance.QUESTIONED),
+    ("uptime isn't enough on its own", Stance.REJECTED),
+    ("uptime I'd avoid as the measure", Stance.REJECTED),
+    ("we can't say much, because uptime is what they see", Stance.ENDORSED),  # "because" ends the reach
+])
+def test_stance_of_a_weak_idea(text, stance):
+    assert _stance(text) is stance
+
+
+def test_a_limiter_sets_a_weak_idea_aside_but_adds_to_a_strong_one():
+    assert _stance("not just uptime", weak=True) is Stance.REJECTED
+    assert _stance("not just uptime", weak=False) is Stance.ENDORSED
+
+
+@pytest.mark.parametrize("text,stance", [
+    ("we don't switch off the old version until every customer has moved", Stance.ENDORSED),
+    ("never switch off the old version, until the last caller is gone", Stance.ENDORSED),
+    ("we don't switch off the old version. Until then nothing changes", Stance.REJECTED),  # a new sentence
+    ("we don't switch off the old version at all", Stance.REJECTED),
+])
+def test_a_negation_with_a_condition_is_not_a_denial(text, stance):
+    assert _stance(text, "switch", weak=False, width=2) is stance
+
+
+def test_a_judgement_about_another_idea_is_not_about_this_one():
+    answer = Answer.of("uptime and then depth, which isn't enough")
+    reader = StanceReader(FAKE_LEXICON)
+    depth = next(k for k, t in enumerate(answer.tokens) if t.word == "depth")
+    assert reader.read(answer, 0, 1, weak=True, others=[depth]) is Stance.ENDORSED
+    assert reader.read(answer, depth, depth + 1, weak=True) is Stance.REJECTED
