@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +25,11 @@ COMMANDS = (
     "worker",
     "models",
 )
+
+
+# Commands that run a round in the foreground: for them SIGTERM and SIGHUP mean "stop the round".
+# (The worker and the web server keep the signal handling of livekit-agents and aiohttp.)
+ROUND_COMMANDS = frozenset({"practice", "simulate"})
 
 
 class UsageError(Exception):
@@ -53,6 +59,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging(verbose=args.verbose, include_pii=args.log_pii)
     from agent.assist.llm_assessor import LLMConfigError
 
+    if args.command in ROUND_COMMANDS:
+        _stop_like_ctrl_c()
     try:
         return int(args.handler(args) or 0)
     except (UsageError, LLMConfigError) as exc:
@@ -61,6 +69,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from agent.store.errors import StoreError
+
+        if not isinstance(exc, StoreError):
+            raise
+        print(f"interviewer {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+def _stop_like_ctrl_c() -> None:
+    """SIGTERM (a service manager, ``kill``) and SIGHUP (a closed terminal) end a round the way Ctrl-C does:
+    the round is marked interrupted and its report written, instead of the process vanishing mid-round.
+    """
+
+    def handler(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from platformdirs import user_data_dir
 APP_NAME = "pm-interviewer"
 DATA_DIR_ENV = "INTERVIEWER_DATA_DIR"
 DB_URL_ENV = "INTERVIEWER_DB"
+DB_WAIT_ENV = "INTERVIEWER_DB_WAIT_S"  # how long a write retries a locked database (default 30 s)
 DB_FILE = "interviewer.sqlite3"
 CONTENT_DIR_ENV = "INTERVIEWER_CONTENT_DIR"
 

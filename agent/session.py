@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,11 +55,28 @@ class LoggedRound:
         self.store = store
         self.bank = bank
         self._finished = False
+        # Set when the store stopped taking writes: the round goes on in memory (every turn is still in
+        # ``round.turns``), and the front end tells the candidate, ends the round and reports from memory.
+        self.store_error: str | None = None
+        self.on_store_error: Callable[[str], None] | None = None  # told once, from whichever thread wrote
+
+    def _keep(self, what: str, write: Callable[[], None]) -> None:
+        if self.store_error is not None:
+            return  # one failure is enough: later turns stay in memory with the rest
+        from agent.store import StoreError
+
+        try:
+            write()
+        except StoreError as exc:
+            self.store_error = str(exc)
+            log.warning("store.write_failed", round_id=self.round.meta.round_id, what=what, error=str(exc))
+            if self.on_store_error is not None:
+                self.on_store_error(self.store_error)
 
     def persist(self, turns: Iterable[TurnRecord]) -> list[TurnRecord]:
         saved = list(turns)
         for turn in saved:
-            self.store.add_turn(turn)
+            self._keep(f"turn {turn.seq}", partial(self.store.add_turn, turn))
             log.info("turn", round_id=turn.round_id, seq=turn.seq, speaker=turn.speaker.value, kind=turn.kind,
                      question_id=turn.question_id, probe_id=turn.probe_id, pii={"text": turn.text})
         if self.round.done:
@@ -88,7 +106,8 @@ class LoggedRound:
         self._finished = True
         card = self.round.scorecard()
         status = "completed" if self.round.completed else "interrupted"
-        self.store.finish_round(self.round.meta.round_id, status=status, overall_score=card.overall_score)
+        self._keep("the round's end", partial(self.store.finish_round, self.round.meta.round_id, status=status,
+                                              overall_score=card.overall_score))
         log.info("round_finished", round_id=self.round.meta.round_id, status=status, score=card.overall_score)
 
     def scorecard(self) -> Scorecard:

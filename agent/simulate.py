@@ -75,6 +75,7 @@ class SimulationResult:
     wav: Path | None = None
     json_path: Path | None = None
     timing: dict[str, Any] = field(default_factory=dict)
+    store_error: str | None = None  # the database stopped taking writes; the report came from memory
 
 
 # ---------------------------------------------------------------------- answers
@@ -349,7 +350,7 @@ async def run_simulation(
         assert sim.vr is not None and sim.candidate is not None
         await sim.opening()
         for answer in answers:
-            if sim.vr.done or sim.vr.supervisor.closed.is_set():
+            if sim.vr.done or sim.vr.supervisor.closed.is_set() or sim.logged.store_error is not None:
                 break
             await sim.candidate.say(answer)
         await sim.finish(closing_line=closing_line)
@@ -362,6 +363,7 @@ async def run_simulation(
         turns=[t.to_dict() for t in vr.conductor.turns],
         completed=bool(sim.logged.round.completed),
         overall_score=card.overall_score,
+        store_error=sim.logged.store_error,
         timing={"cache": _cache_stats(vr), "backchannels_ignored": vr.agent.backchannels_ignored,
                 "apologies": vr.supervisor.apologies, "pauses": sim.speaker.pause_count,
                 "resumes": sim.speaker.resume_count},

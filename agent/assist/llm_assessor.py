@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -124,11 +126,13 @@ class LLMRefinedAssessor:
     """The cue assessor, plus strong signals a model found and quoted from the answer."""
 
     def __init__(
-        self, base: CueAssessor, complete: Complete, *, endpoint: str, clock: Callable[[], float] = time.monotonic
+        self, base: CueAssessor, complete: Complete, *, endpoint: str, clock: Callable[[], float] = time.monotonic,
+        deadline_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self._base = base
         self._complete = complete
-        self._endpoint = endpoint
+        self._endpoint = redacted(endpoint)
+        self._deadline_s = deadline_s
         self._clock = clock
         self._lock = threading.Lock()
         self._resting_until = 0.0
@@ -176,11 +180,11 @@ class LLMRefinedAssessor:
     def _ask(self, question: Question, text: str, missed: list[Signal]) -> list[SignalHit]:
         self.calls += 1
         started = self._clock()
-        try:
-            reply = self._complete(_SYSTEM, _prompt(question, text, missed))
-        except Exception as exc:  # noqa: BLE001 - any failure of the endpoint means "use the cues"
-            self._rest(type(exc).__name__)
+        outcome = _within(self._deadline_s, self._complete, _SYSTEM, _prompt(question, text, missed))
+        if isinstance(outcome, BaseException):  # any failure of the endpoint means "use the cues"
+            self._rest(type(outcome).__name__)
             return []
+        reply = outcome
         try:
             parsed = _Reply.model_validate(json.loads(_strip_fence(reply)))
         except (ValueError, ValidationError):
@@ -227,9 +231,46 @@ def verbatim(text: str, quote: str) -> str | None:
     return m.group(0) if m else None
 
 
+class DeadlinePassed(Exception):
+    """The model had not finished replying when the answer's time budget ran out."""
+
+
+def _within(deadline_s: float, complete: Complete, system: str, user: str) -> str | BaseException:
+    """The reply, or the exception that stopped it, within a wall-clock deadline.
+
+    The client's timeout is per socket read, so an endpoint that trickles a
+    byte a second never trips it; the call runs in a daemon thread and the
+    turn waits for it no longer than ``deadline_s``. A call left behind ends
+    on its own and is never read.
+    """
+    box: queue.Queue[str | BaseException] = queue.Queue(maxsize=1)
+
+    def call() -> None:
+        try:
+            box.put(complete(system, user))
+        except Exception as exc:  # noqa: BLE001 - handed to the caller as a value
+            box.put(exc)
+
+    threading.Thread(target=call, name="llm-assist", daemon=True).start()
+    try:
+        return box.get(timeout=deadline_s)
+    except queue.Empty:
+        return DeadlinePassed(f"no complete reply within {deadline_s:g} s")
+
+
+def redacted(url: str) -> str:
+    """An endpoint as it may appear in logs: no user name, password or query (tokens travel there)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 def assessor_from_env(base: CueAssessor, env: dict[str, str] | None = None) -> CueAssessor | LLMRefinedAssessor:
     """The cue assessor, wrapped with the model when ``INTERVIEWER_LLM_URL`` is set."""
     settings = LLMSettings.from_env(env)
     if settings is None:
         return base
-    return LLMRefinedAssessor(base, openai_complete(settings), endpoint=settings.base_url)
+    return LLMRefinedAssessor(base, openai_complete(settings), endpoint=settings.base_url,
+                              deadline_s=settings.timeout_s)

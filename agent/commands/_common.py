@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 from typing import TYPE_CHECKING
 
 from agent.cli import UsageError
@@ -35,9 +36,19 @@ def persona_of(bank: Bank, persona_id: str | None) -> Persona:
 
 
 def open_store(args: argparse.Namespace) -> Store:
+    from agent.paths import DB_WAIT_ENV
     from agent.store import Store, StoreError
+    from agent.store.owners import local_owner
+    from agent.store.store import WRITE_WAIT_S
 
+    raw = os.environ.get(DB_WAIT_ENV, "").strip()
     try:
-        return Store(getattr(args, "db", None))
+        wait = float(raw) if raw else WRITE_WAIT_S
+    except ValueError:
+        wait = -1.0
+    if not 0 <= wait <= 3600:
+        raise UsageError(f"{DB_WAIT_ENV}: expected seconds between 0 and 3600, got {raw!r}")
+    try:
+        return Store(getattr(args, "db", None), write_wait_s=wait, owner=local_owner())
     except StoreError as exc:
         raise UsageError(str(exc)) from None

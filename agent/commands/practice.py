@@ -105,6 +105,11 @@ def _interactive() -> Iterator[tuple[str, float]]:
         yield " ".join(lines), time.monotonic() - started
 
 
+# What the candidate reads when the database stops taking writes mid-round.
+STORE_LOST_LINE = ("interviewer> I'm sorry, I can no longer save this round, so we'll stop here. "
+                   "Your report still covers everything you said.")
+
+
 def run_text(args: argparse.Namespace) -> int:
     from agent.interview.plan import UnknownQuestion
     from agent.session import start_round, write_round_report
@@ -128,7 +133,7 @@ def run_text(args: argparse.Namespace) -> int:
         _show(logged.start(), clock)
         answers = iter((a, None) for a in scripted) if scripted is not None else _interactive()
         try:
-            while not rnd.done:
+            while not rnd.done and logged.store_error is None:
                 nxt = next(answers, None)
                 if nxt is None:
                     if rnd.phase.value == "candidate_questions":
@@ -145,8 +150,11 @@ def run_text(args: argparse.Namespace) -> int:
                 if rnd.done:
                     break
                 _show(logged.answer(text, speaking_s=speaking), clock)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # Ctrl-C, and SIGTERM or SIGHUP (see agent.cli)
             _show(logged.end("stopped"), clock)
+        if logged.store_error is not None and not rnd.done:
+            print(f"\n{STORE_LOST_LINE}")
+            _show(logged.end("store_failed"), clock)
         logged.finish()
         card = logged.scorecard()
         path = write_round_report(card, "html")
@@ -154,6 +162,10 @@ def run_text(args: argparse.Namespace) -> int:
         store.close()
     score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
     print(f"\nround {card.round_id} ({score}) report: {path}")
+    if logged.store_error is not None:
+        print(f"interviewer practice: {logged.store_error}; the round was kept in memory and its report written: "
+              f"{path}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -102,4 +102,8 @@ def run(args: argparse.Namespace) -> int:
     if result.wav:
         print(f"recording: {result.wav}")
     sys.stdout.flush()
+    if result.store_error is not None:
+        print(f"interviewer simulate: {result.store_error}; the round was kept in memory and its report "
+              f"written: {result.report}", file=sys.stderr)
+        return 1
     return 0

@@ -36,7 +36,7 @@ def parse_url(raw: str) -> URL:
                          "or postgresql+psycopg://user@host/db)") from None
 
 
-def open_engine(url: URL) -> Engine:
+def open_engine(url: URL, *, busy_timeout_s: float = SQLITE_BUSY_TIMEOUT_S) -> Engine:
     """Create the engine; nothing is connected yet."""
     backend = url.get_backend_name()
     connect_args: dict[str, Any] = {}
@@ -44,7 +44,7 @@ def open_engine(url: URL) -> Engine:
         database = url.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        connect_args["timeout"] = SQLITE_BUSY_TIMEOUT_S
+        connect_args["timeout"] = busy_timeout_s
     elif backend == "postgresql":
         # libpq parameters, understood by psycopg and psycopg2 alike
         connect_args["connect_timeout"] = CONNECT_TIMEOUT_S

@@ -24,7 +24,7 @@ from sqlalchemy import (
     Table,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: rounds.owner and rounds.writer (see agent/store/migrations.py)
 
 STATUSES = ("running", "completed", "interrupted", "abandoned")
 FINAL_STATUSES = STATUSES[1:]
@@ -50,6 +50,8 @@ rounds = Table(
     Column("status", String(16), nullable=False, default="running"),
     Column("overall_score", Float, nullable=True),
     Column("meta", JSON, nullable=False),
+    Column("owner", String(80), nullable=True),  # None: stored before owners were recorded
+    Column("writer", String(120), nullable=True),  # "host:pid" of the process that started the round
     CheckConstraint("status IN ('running', 'completed', 'interrupted', 'abandoned')", name="rounds_status"),
 )
 
@@ -68,3 +70,4 @@ turns = Table(
 )
 
 Index("turns_question", turns.c.question_id, turns.c.speaker)
+Index("rounds_owner", rounds.c.owner)

@@ -9,25 +9,35 @@ always be rebuilt from what is on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+import copy
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, func, insert, inspect, select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import ColumnElement, Connection, func, insert, inspect, or_, select, true, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
 from agent.interview.records import RoundMeta, SignalHit, TurnRecord
 from agent.interview.scorecard import PreviousAttempt
+from agent.logs import get_logger
 from agent.paths import database_url
 from agent.store import schema
-from agent.store._engine import open_engine, parse_url, shown
+from agent.store._engine import SQLITE_BUSY_TIMEOUT_S, open_engine, parse_url, shown
 from agent.store.errors import AmbiguousRound, StoreError, UnknownRound
+from agent.store.migrations import upgrade
+from agent.store.owners import effective_status, is_local, writer_id
 from agent.store.schema import FINAL_STATUSES, SCHEMA_VERSION, meta, rounds, turns
 
 if TYPE_CHECKING:
     from agent.content.models import Question
+
+T = TypeVar("T")
+log = get_logger("agent.store")
+# How long a write keeps retrying while another writer holds the database, before the round is told.
+WRITE_WAIT_S = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +87,15 @@ class SignalOutcome:
 class Store:
     """Rounds and their turns in a SQL database (see the module docstring)."""
 
-    def __init__(self, url: str | None = None) -> None:
+    def __init__(self, url: str | None = None, *, write_wait_s: float = WRITE_WAIT_S,
+                 owner: str | None = None) -> None:
         self.url = parse_url(database_url(url))
         self.shown_url = shown(self.url)
-        self._engine = open_engine(self.url)
+        self.write_wait_s = write_wait_s
+        # Whose rounds this store reads and writes: ``None`` is the operator (every round; new rounds
+        # have no owner), "local:<user>" the CLI's user, "web:<hash>" one browser (see agent.store.owners).
+        self.owner = owner
+        self._engine = open_engine(self.url, busy_timeout_s=min(SQLITE_BUSY_TIMEOUT_S, max(0.1, write_wait_s / 3)))
         try:
             self._ensure_schema()
         except BaseException:
@@ -92,6 +107,22 @@ class Store:
     def close(self) -> None:
         """Release the connection pool (the database file stays consistent either way)."""
         self._engine.dispose()
+
+    def as_owner(self, owner: str | None) -> Store:
+        """The same database seen by ``owner`` (one engine, shared: close only the original)."""
+        view = copy.copy(self)
+        view.owner = owner
+        return view
+
+    def _visible(self) -> ColumnElement[bool]:
+        """Which rounds this store's owner may see: their own; the CLI's user also sees rounds from
+        before owners were recorded (they were made on this machine); the operator sees all.
+        """
+        if self.owner is None:
+            return true()
+        if is_local(self.owner):
+            return or_(rounds.c.owner == self.owner, rounds.c.owner.is_(None))
+        return rounds.c.owner == self.owner
 
     def __enter__(self) -> Store:
         return self
@@ -111,6 +142,31 @@ class Store:
             raise
         except SQLAlchemyError as exc:
             raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+
+    def _write(self, action: str, work: Callable[[Connection], T]) -> T:
+        """Run ``work`` in one transaction, retrying with backoff while another writer holds the database.
+
+        A locked SQLite file (another process mid-write, a backup tool) is
+        usually free again in moments; giving up at the first "database is
+        locked" would lose a candidate's answer for nothing. The wait is
+        bounded by ``write_wait_s``; after it the error is a ``StoreError``.
+        """
+        deadline = time.monotonic() + self.write_wait_s
+        delay = 0.05
+        while True:
+            try:
+                with self._engine.begin() as conn:
+                    return work(conn)
+            except (StoreError, IntegrityError):
+                raise
+            except OperationalError as exc:
+                if not _is_lock(exc) or time.monotonic() + delay > deadline:
+                    raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+                log.info("store.locked_retry", action=action, wait_s=round(delay, 2))
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except SQLAlchemyError as exc:
+                raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
 
     def _ensure_schema(self) -> None:
         for attempt in (1, 2):
@@ -132,11 +188,11 @@ class Store:
             if found is None:
                 raise StoreError(f"database {self.shown_url} has no schema version: it was not created by "
                                  "this interviewer; use another --db")
-            if int(found) != SCHEMA_VERSION:
-                advice = ("upgrade the interviewer to read it" if int(found) > SCHEMA_VERSION
-                          else "move the file aside (or pick another --db) to start a new history")
+            if int(found) > SCHEMA_VERSION:
                 raise StoreError(f"database {self.shown_url} has schema version {found}; this interviewer "
-                                 f"expects {SCHEMA_VERSION}: {advice}")
+                                 f"reads up to {SCHEMA_VERSION}: upgrade the interviewer to read it")
+            if int(found) < SCHEMA_VERSION:
+                upgrade(self._engine, int(found), self.shown_url)
             return
         if names & {"rounds", "turns"}:
             raise StoreError(f"database {self.shown_url} already holds tables named rounds/turns that this "
@@ -159,10 +215,11 @@ class Store:
             started_at=meta_.started_at,
             status="running",
             meta=meta_.to_dict(),
+            owner=self.owner,
+            writer=writer_id(),
         )
         try:
-            with self._tx("start a round") as conn:
-                conn.execute(insert(rounds).values(**row))
+            self._write("start a round", lambda conn: conn.execute(insert(rounds).values(**row)))
         except IntegrityError:
             raise StoreError(f"database {self.shown_url}: a round with id {meta_.round_id!r} "
                              "already exists") from None
@@ -180,8 +237,7 @@ class Store:
             payload=turn.to_dict(),
         )
         try:
-            with self._tx("store a turn") as conn:
-                conn.execute(insert(turns).values(**row))
+            self._write("store a turn", lambda conn: conn.execute(insert(turns).values(**row)))
         except IntegrityError:
             if not self._exists(turn.round_id):
                 raise self._unknown(turn.round_id) from None
@@ -193,7 +249,8 @@ class Store:
         if status not in FINAL_STATUSES:
             raise ValueError(f"status must be one of {', '.join(FINAL_STATUSES)}, not {status!r}")
         ended = datetime.now(UTC).isoformat(timespec="seconds")
-        with self._tx("finish a round") as conn:
+
+        def work(conn: Connection) -> None:
             result = conn.execute(
                 update(rounds)
                 .where(rounds.c.id == round_id)
@@ -202,27 +259,45 @@ class Store:
             if result.rowcount == 0:
                 raise self._unknown(round_id, conn)
 
+        self._write("finish a round", work)
+
     # -- reading -------------------------------------------------------------
 
     def get_round(self, round_id: str) -> tuple[RoundMeta, str, list[TurnRecord]]:
         """The round's set-up, its status and its turns in order; ``UnknownRound`` if absent."""
         with self._tx("read a round") as conn:
-            row = conn.execute(select(rounds.c.meta, rounds.c.status).where(rounds.c.id == round_id)).first()
+            row = conn.execute(
+                select(rounds.c.meta, rounds.c.status, rounds.c.writer)
+                .where(rounds.c.id == round_id, self._visible())
+            ).first()
             if row is None:
                 raise self._unknown(round_id, conn)
-            payloads = conn.execute(
-                select(turns.c.payload).where(turns.c.round_id == round_id).order_by(turns.c.seq)
-            ).scalars()
-            records = [TurnRecord.from_dict(p) for p in payloads]
-        return RoundMeta.from_dict(row.meta), row.status, records
+            stored = conn.execute(
+                select(turns.c.seq, turns.c.payload).where(turns.c.round_id == round_id).order_by(turns.c.seq)
+            ).all()
+        records = []
+        for seq, payload in stored:
+            try:
+                records.append(TurnRecord.from_dict(payload))
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                # one damaged row must not cost the candidate the rest of their round
+                log.warning("store.turn_unreadable", round_id=round_id, seq=seq, error=type(exc).__name__)
+        try:
+            meta_ = RoundMeta.from_dict(row.meta)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise StoreError(f"database {self.shown_url}: round {round_id}'s set-up is damaged and cannot be "
+                             "read") from None
+        return meta_, effective_status(row.status, row.writer), records
 
     def round_status(self, round_id: str) -> str:
         """Just the round's status ("running", "completed", ...); ``UnknownRound`` if absent."""
         with self._tx("read a round's status") as conn:
-            status = conn.execute(select(rounds.c.status).where(rounds.c.id == round_id)).scalar()
-            if status is None:
+            row = conn.execute(
+                select(rounds.c.status, rounds.c.writer).where(rounds.c.id == round_id, self._visible())
+            ).first()
+            if row is None:
                 raise self._unknown(round_id, conn)
-        return str(status)
+        return effective_status(row.status, row.writer)
 
     def round_ids_prefix(self, prefix: str, limit: int = 10) -> list[str]:
         """Ids starting with ``prefix``, most recent first (so users can type a short id, as with git)."""
@@ -230,7 +305,7 @@ class Store:
             return list(
                 conn.execute(
                     select(rounds.c.id)
-                    .where(rounds.c.id.startswith(prefix, autoescape=True))
+                    .where(rounds.c.id.startswith(prefix, autoescape=True), self._visible())
                     .order_by(rounds.c.n.desc())
                     .limit(limit)
                 ).scalars()
@@ -267,6 +342,7 @@ class Store:
             select(rounds, asked.c.asked, counted.c.turns)
             .outerjoin(asked, asked.c.round_id == rounds.c.id)
             .outerjoin(counted, counted.c.round_id == rounds.c.id)
+            .where(self._visible())
             .order_by(rounds.c.n.desc())
             .limit(max(0, int(limit)))
         )
@@ -280,9 +356,9 @@ class Store:
                 mode=r.mode,
                 started_at=r.started_at,
                 ended_at=r.ended_at,
-                status=r.status,
+                status=effective_status(r.status, r.writer),
                 overall_score=r.overall_score,
-                planned_questions=tuple((r.meta or {}).get("question_ids", ())),
+                planned_questions=tuple(r.meta.get("question_ids", ()) if isinstance(r.meta, dict) else ()),
                 asked_questions=int(r.asked or 0),
                 turns=int(r.turns or 0),
             )
@@ -308,7 +384,7 @@ class Store:
             query = (
                 select(rounds.c.n, turns.c.round_id, turns.c.question_id, turns.c.payload)
                 .join(rounds, rounds.c.id == turns.c.round_id)
-                .where(turns.c.question_id.in_(sorted(wanted)), turns.c.speaker == "candidate")
+                .where(turns.c.question_id.in_(sorted(wanted)), turns.c.speaker == "candidate", self._visible())
                 .order_by(rounds.c.n.desc(), turns.c.seq)
             )
             if limit_n is not None:
@@ -338,7 +414,8 @@ class Store:
         outcome, so a practice loop can rank the signals a candidate keeps missing.
         """
         with self._tx("read signal history") as conn:
-            latest = select(rounds.c.id).order_by(rounds.c.n.desc()).limit(max(0, limit_rounds))
+            latest = (select(rounds.c.id).where(self._visible()).order_by(rounds.c.n.desc())
+                      .limit(max(0, limit_rounds)))
             recent = list(conn.execute(latest).scalars())
             if not recent:
                 return []
@@ -376,7 +453,7 @@ class Store:
             return conn.execute(select(rounds.c.n).where(rounds.c.id == round_id)).first() is not None
 
     def _unknown(self, round_id: str, conn: Connection | None = None) -> UnknownRound:
-        query = select(rounds.c.id).order_by(rounds.c.n.desc()).limit(3)
+        query = select(rounds.c.id).where(self._visible()).order_by(rounds.c.n.desc()).limit(3)
         if conn is None:
             with self._tx("list rounds") as own:
                 recent = list(own.execute(query).scalars())
@@ -399,9 +476,9 @@ class _Attempt:
         self.hit_ids: list[str] = []
 
     def add(self, payload: dict[str, Any]) -> None:
-        assessment = payload.get("assessment")
-        if not assessment:
-            return
+        assessment = payload.get("assessment") if isinstance(payload, dict) else None
+        if not isinstance(assessment, dict):
+            return  # nothing scored here, or a damaged row: an earlier attempt is read from what is intact
         if payload.get("question_score") is not None:
             self.score = int(payload["question_score"])
         for signal in assessment.get("signals", ()):
@@ -414,6 +491,11 @@ def _settle(group: dict[str, _Attempt], found: dict[str, PreviousAttempt]) -> No
         if qid not in found and attempt.score is not None:
             found[qid] = PreviousAttempt(round_id=attempt.round_id, score=attempt.score,
                                          hit_ids=attempt.hit_ids)
+
+
+def _is_lock(exc: OperationalError) -> bool:
+    text = str(getattr(exc, "orig", None) or exc).lower()
+    return "locked" in text or "busy" in text
 
 
 def _first_line(exc: BaseException) -> str:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.logs import get_logger
+from agent.store.owners import WEB_OWNER
 
 if TYPE_CHECKING:
     from livekit import rtc
@@ -50,6 +51,8 @@ LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent le
 REPORT_TIMEOUT_S = 30.0
 STOP_LINE_TIMEOUT_S = 6.0
 STOP_LINE = "Sorry, I have to stop here: the interview service is restarting. Your answers are saved."
+STORE_LOST_LINE = ("Sorry, I can no longer save this interview, so I'll stop here. "
+                   "Your report will still cover everything you said.")
 ERROR_LINE = "the interviewer hit an internal problem and stopped; your answers so far are saved"
 PAGE_PHASES = {
     "opening": "opening",
@@ -126,10 +129,11 @@ class RoundChoice:
     track: str
     minutes: int
     questions: tuple[str, ...] = ()
+    owner: str | None = None  # the browser's owner id ("web:<hash>"), set by the web app's token endpoint
 
 
 def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
-    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids)."""
+    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids, and ``owner``)."""
     from agent.web.catalog import MAX_MINUTES, MIN_MINUTES
 
     if not raw or len(raw.encode()) > MAX_METADATA_BYTES:
@@ -140,7 +144,7 @@ def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
         raise MetadataError("metadata: not valid JSON") from None
     if not isinstance(data, dict):
         raise MetadataError("metadata: expected a JSON object")
-    unknown = sorted(set(data) - {"persona", "track", "minutes", "questions"})
+    unknown = sorted(set(data) - {"persona", "track", "minutes", "questions", "owner"})
     if unknown:
         raise MetadataError(f"metadata.{unknown[0]}: unknown field")
     persona_id = data.get("persona")
@@ -160,7 +164,10 @@ def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
     for qid in questions:
         if not isinstance(qid, str) or qid not in bank.questions:
             raise MetadataError("metadata.questions: unknown question id")
-    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions))
+    owner = data.get("owner")
+    if owner is not None and (not isinstance(owner, str) or not WEB_OWNER.fullmatch(owner)):
+        raise MetadataError("metadata.owner: expected web: and 32 hex digits")
+    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions), owner=owner)
 
 
 # ---------------------------------------------------------------- attributes
@@ -309,6 +316,7 @@ class RoomRound:
         self.candidate = candidate
         self.stop = stop
         self.left = asyncio.Event()
+        self.store_lost = asyncio.Event()
         self.started_at = time.monotonic()
 
     def _on_disconnect(self, participant: rtc.RemoteParticipant) -> None:
@@ -326,7 +334,15 @@ class RoomRound:
         persona = self.bank.personas[choice.persona]
         request = RoundRequest(persona_id=choice.persona, track=Track(choice.track), minutes=choice.minutes,
                                question_ids=choice.questions, mode="browser")
-        logged = await asyncio.to_thread(start_round, self.bank, self.store, request, clock=time.monotonic)
+        # the round belongs to the browser that asked for it; without an owner, only the operator sees it
+        store = self.store.as_owner(choice.owner)
+        logged = await asyncio.to_thread(start_round, self.bank, store, request, clock=time.monotonic)
+        loop = asyncio.get_running_loop()
+
+        def store_lost(_why: str) -> None:  # called from the thread that tried to write
+            loop.call_soon_threadsafe(self.store_lost.set)
+
+        logged.on_store_error = store_lost
         meta = logged.round.meta
         await self.attrs.set({
             "interviewer.round_id": meta.round_id,
@@ -354,10 +370,14 @@ class RoomRound:
             conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
             if conductor.started:
                 self.attrs.schedule(turn_attributes(conductor))
-            await _first(voice.supervisor.closed.wait(), self.left.wait(), self.stop.wait())
+            await _first(voice.supervisor.closed.wait(), self.left.wait(), self.stop.wait(), self.store_lost.wait())
             if self.stop.is_set() and not conductor.done:
                 ended_how = "stopped"
                 await self._stop_with_a_line(voice.session, voice.supervisor)
+            elif self.store_lost.is_set() and not conductor.done:
+                ended_how = "store_failed"  # the turns are in memory; the report is written from them
+                await self._stop_with_a_line(voice.session, voice.supervisor, line=STORE_LOST_LINE,
+                                             reason="store_failed")
             elif self.left.is_set() and not conductor.done:
                 ended_how = "candidate_left"
                 await voice.supervisor.aclose(reason="candidate_left")
@@ -382,17 +402,18 @@ class RoomRound:
                     await asyncio.to_thread(logged.end, ended_how)
             await self._finish(logged, ended_how)
 
-    async def _stop_with_a_line(self, session: Any, supervisor: Any) -> None:
-        """The worker is stopping: store the round first, then tell the candidate, briefly."""
+    async def _stop_with_a_line(self, session: Any, supervisor: Any, *, line: str = STOP_LINE,
+                                reason: str = "stopped") -> None:
+        """The round must stop (worker stopping, store lost): end the round first, then tell the candidate."""
         with contextlib.suppress(Exception):
             session.input.set_audio_enabled(False)
-        await supervisor.aclose(reason="stopped")
+        await supervisor.aclose(reason=reason)
         try:
             await asyncio.wait_for(session.interrupt(force=True), 2)
         except Exception:  # noqa: BLE001 - nothing was playing, or it stopped on its own
             pass
         try:
-            handle = session.say(STOP_LINE, allow_interruptions=False, add_to_chat_ctx=False)
+            handle = session.say(line, allow_interruptions=False, add_to_chat_ctx=False)
             await asyncio.wait_for(handle.wait_for_playout(), STOP_LINE_TIMEOUT_S)
         except Exception as exc:  # noqa: BLE001 - the candidate may already be gone
             log.info("room.stop_line_skipped", error=type(exc).__name__)

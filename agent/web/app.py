@@ -20,6 +20,7 @@ from aiohttp import web
 
 from agent.logs import get_logger
 from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
+from agent.web.owner import owner_cookie, owner_of
 from agent.web.pages import HistoryPage, RoundPage, store_pages, unavailable_page
 from agent.web.ratelimit import RateLimiter
 from agent.web.security import new_nonce, security_headers
@@ -60,7 +61,7 @@ def create_app(
     """
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
-        middlewares=[security_headers(settings.browser_livekit_url)],  # type: ignore[list-item]
+        middlewares=[security_headers(settings.browser_livekit_url), owner_cookie],  # type: ignore[list-item]
     )
     if round_page is None or history_page is None:
         default_round, default_history = store_pages(settings.database_url)
@@ -188,7 +189,7 @@ async def create_session(request: web.Request) -> web.Response:
         round_request = validate_round(body, choices)
     except RequestError as exc:
         return _error(400, str(exc), field=exc.field)
-    grant = mint_session(request.app[SETTINGS], round_request)
+    grant = mint_session(request.app[SETTINGS], round_request, owner=owner_of(request))
     log.info(
         "web.session_minted",
         room=grant.room,
@@ -204,13 +205,13 @@ def _html(text: str, status: int = 200) -> web.Response:
 
 
 async def show_round(request: web.Request) -> web.Response:
-    """GET /rounds/{id}: the report, from the injected round page."""
+    """GET /rounds/{id}: the report, from the injected round page; 404 unless the caller owns the round."""
     round_id = request.match_info["round_id"]
     if not ROUND_ID.fullmatch(round_id):
         return _html(unavailable_page("Round not found", "That is not a round id."), status=404)
     nonce = new_nonce(request)
     try:
-        page = await _run(request, request.app[ROUND_PAGE], round_id, nonce)
+        page = await _run(request, request.app[ROUND_PAGE], round_id, nonce, owner_of(request))
     except TimeoutError:
         return _html(unavailable_page("Report delayed", "The report took too long; reload in a moment."), 504)
     except Exception as exc:
@@ -222,10 +223,10 @@ async def show_round(request: web.Request) -> web.Response:
 
 
 async def show_history(request: web.Request) -> web.Response:
-    """GET /history: past rounds, from the injected history page."""
+    """GET /history: the caller's past rounds, from the injected history page."""
     nonce = new_nonce(request)
     try:
-        page = await _run(request, request.app[HISTORY_PAGE], nonce)
+        page = await _run(request, request.app[HISTORY_PAGE], nonce, owner_of(request))
     except TimeoutError:
         delayed = unavailable_page("History delayed", "The history took too long; reload in a moment.")
         return _html(delayed, 504)

@@ -7,12 +7,13 @@ pool so a slow database never blocks the event loop.
 
 Contract for the functions (what ``agent/report`` and ``agent/store`` provide):
 
-- ``RoundPage(round_id, nonce) -> str | None``: the full HTML document of the
-  round's report, or ``None`` when no round has that id. A round still in
+- ``RoundPage(round_id, nonce, owner) -> str | None``: the full HTML document of
+  the round's report, or ``None`` when ``owner`` has no round with that id
+  (another owner's round is as absent as a round that never existed). A round still in
   progress (or cut short) renders as a partial report: the scorecard is
   rebuilt from whatever turns were stored.
-- ``HistoryPage(nonce) -> str``: the full HTML document listing past rounds,
-  each linking to ``/rounds/<id>``.
+- ``HistoryPage(nonce, owner) -> str``: the full HTML document listing the
+  owner's past rounds, each linking to ``/rounds/<id>``.
 
 Pages are served under a Content-Security-Policy that allows scripts only
 from this origin or carrying ``nonce`` (``<script nonce="...">``), so a chart
@@ -26,8 +27,8 @@ import html
 import threading
 from collections.abc import Callable
 
-RoundPage = Callable[[str, str], "str | None"]
-HistoryPage = Callable[[str], str]
+RoundPage = Callable[[str, str, str], "str | None"]
+HistoryPage = Callable[[str, str], str]
 
 
 def unavailable_page(title: str, message: str) -> str:
@@ -56,10 +57,10 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
     except ImportError:
         note = "Reports are not available in this installation (agent.report / agent.store missing)."
 
-        def missing_round(round_id: str, nonce: str) -> str | None:
+        def missing_round(round_id: str, nonce: str, owner: str) -> str | None:
             return unavailable_page("Report unavailable", note)
 
-        def missing_history(nonce: str) -> str:
+        def missing_history(nonce: str, owner: str) -> str:
             return unavailable_page("History unavailable", note)
 
         return missing_round, missing_history
@@ -73,10 +74,10 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
                 opened.append(Store(database_url))
             return opened[0]
 
-    def round_page(round_id: str, nonce: str) -> str | None:
-        return render_round_page(store(), round_id, nonce=nonce)
+    def round_page(round_id: str, nonce: str, owner: str) -> str | None:
+        return render_round_page(store().as_owner(owner), round_id, nonce=nonce)
 
-    def history_page(nonce: str) -> str:
-        return render_history_page(store(), nonce=nonce)
+    def history_page(nonce: str, owner: str) -> str:
+        return render_history_page(store().as_owner(owner), nonce=nonce)
 
     return round_page, history_page

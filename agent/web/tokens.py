@@ -80,8 +80,9 @@ def candidate_grants(room: str) -> api.VideoGrants:
     )
 
 
-def agent_dispatch(settings: WebSettings, request: RoundRequest) -> api.RoomConfiguration:
-    """Room configuration that starts the interviewer worker with the round's choices."""
+def agent_dispatch(settings: WebSettings, request: RoundRequest, owner: str | None = None) -> api.RoomConfiguration:
+    """Room configuration that starts the interviewer worker with the round's choices (and whose round it is)."""
+    metadata = request.to_dict() | ({"owner": owner} if owner else {})
     return api.RoomConfiguration(
         empty_timeout=ROOM_EMPTY_TIMEOUT_S,
         departure_timeout=ROOM_DEPARTURE_TIMEOUT_S,
@@ -89,13 +90,14 @@ def agent_dispatch(settings: WebSettings, request: RoundRequest) -> api.RoomConf
         agents=[
             api.RoomAgentDispatch(
                 agent_name=settings.agent_name,
-                metadata=json.dumps(request.to_dict(), separators=(",", ":")),
+                metadata=json.dumps(metadata, separators=(",", ":")),
             )
         ],
     )
 
 
-def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | None = None) -> SessionGrant:
+def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | None = None,
+                 owner: str | None = None) -> SessionGrant:
     """A token for a new room with the interviewer dispatched into it."""
     room = new_room_name()
     identity = new_identity()
@@ -107,7 +109,7 @@ def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | N
         .with_kind("standard")
         .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
         .with_grants(candidate_grants(room))
-        .with_room_config(agent_dispatch(settings, request))
+        .with_room_config(agent_dispatch(settings, request, owner))
         .to_jwt()
     )
     return SessionGrant(

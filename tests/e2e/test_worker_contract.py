@@ -35,6 +35,12 @@ def test_valid_metadata_is_accepted(bank: SimpleNamespace) -> None:
     choice = parse_metadata(meta(questions=["fake-metrics"]), bank)
     assert (choice.persona, choice.track, choice.minutes, choice.questions) == (
         "fake-persona", "internal-platform", 10, ("fake-metrics",))
+    assert choice.owner is None  # a dispatch without an owner: only the operator sees the round
+
+
+def test_the_owner_the_web_app_sends_is_kept(bank: SimpleNamespace) -> None:
+    owner = "web:" + "0123456789abcdef" * 2
+    assert parse_metadata(meta(owner=owner), bank).owner == owner
 
 
 @pytest.mark.parametrize(
@@ -51,6 +57,8 @@ def test_valid_metadata_is_accepted(bank: SimpleNamespace) -> None:
         (meta(questions=["no-such-question"]), "metadata.questions"),
         (meta(questions="fake-metrics"), "metadata.questions"),
         (meta(admin=True), "metadata.admin"),
+        (meta(owner="local:root"), "metadata.owner"),
+        (meta(owner=7), "metadata.owner"),
         ("x" * 5000, "metadata:"),
     ],
 )

@@ -23,6 +23,7 @@ from agent.assist.llm_assessor import (
     LLMSettings,
     assessor_from_env,
     openai_complete,
+    redacted,
     verbatim,
 )
 from agent.interview.assess import CueAssessor
@@ -44,6 +45,7 @@ class FakeChatServer:
         self.content = json.dumps({"found": []})
         self.delay = 0.0
         self.status = 200
+        self.trickle_s = 0.0  # when set, the reply body goes out one byte per this many seconds
         self.requests: list[dict] = []
         outer = self
 
@@ -61,7 +63,16 @@ class FakeChatServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if not outer.trickle_s:
+                    self.wfile.write(payload)
+                    return
+                for i in range(len(payload)):
+                    try:
+                        self.wfile.write(payload[i : i + 1])
+                        self.wfile.flush()
+                    except OSError:
+                        return  # the client gave up
+                    time.sleep(outer.trickle_s)
 
             def log_message(self, *args: object) -> None:
                 pass
@@ -104,7 +115,7 @@ def server():
 def refined(url: str, timeout_s: float = 2.0, clock=None) -> LLMRefinedAssessor:
     settings = LLMSettings(base_url=url, model="fake-model", timeout_s=timeout_s)
     return LLMRefinedAssessor(CueAssessor(FAKE_LEXICON), openai_complete(settings), endpoint=url,
-                              clock=clock or time.monotonic)
+                              clock=clock or time.monotonic, deadline_s=timeout_s)
 
 
 def found(*items: tuple[str, str]) -> str:
@@ -177,6 +188,21 @@ def test_a_slow_endpoint_costs_its_budget_once_then_rests(server):
     server.content = found(("adoption-depth", "how many hours they stopped spending on plumbing"))
     clock.now += COOL_DOWN_S + 1
     assert [h.id for h in assessor.assess(fake_question(), PLAIN).signals] == ["adoption-depth"]
+
+
+def test_an_endpoint_that_trickles_its_reply_is_cut_at_the_deadline(server):
+    server.trickle_s = 1.0  # one byte a second: the client's per-read timeout never fires
+    assessor = refined(server.url, timeout_s=0.5)
+    started = time.monotonic()
+    a = assessor.assess(fake_question(), PLAIN)
+    waited = time.monotonic() - started
+    assert waited < 5.0, waited  # the whole reply would take minutes
+    assert a.signals == [] and assessor.failures == 1
+
+
+def test_an_endpoint_with_credentials_is_logged_without_them():
+    assert redacted("https://bob:s3cret@llm.example:8443/v1?key=abc") == "https://llm.example:8443/v1"
+    assert redacted("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1"
 
 
 def test_an_endpoint_that_is_down_or_failing_leaves_the_cue_result(server):

@@ -65,12 +65,15 @@ def test_killed_round_gives_a_partial_report(tmp_path):
     try:
         line = proc.stdout.readline()
         assert line.strip() == "stored 3", proc.stderr.read()
+        with Store(url) as store:
+            assert store.round_status("crashed01") == "running"  # its writer is alive and mid-round
     finally:
         _kill(proc)
 
     with Store(url) as store:
         _, status, turns = store.get_round("crashed01")
-        assert status == "running"
+        assert status == "interrupted"  # still "running" on disk, but the process writing it is gone
+        assert [s.status for s in store.list_rounds()] == ["interrupted"]
         assert [t.seq for t in turns] == [0, 1, 2]
         card = load_scorecard(store, questions("q-one", "q-two"), "crashed01")
     assert card.completed is False

@@ -39,26 +39,28 @@ def test_sqlite_is_opened_for_crash_safety(url):
     store.close()
 
 
-def test_other_schema_version_is_one_clear_line(tmp_path):
+def test_a_newer_schema_version_is_one_clear_line(tmp_path):
     path = tmp_path / "old.sqlite3"
     Store(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE meta SET schema_version = 3")
+        conn.execute(f"UPDATE meta SET schema_version = {SCHEMA_VERSION + 1}")
     with pytest.raises(StoreError) as err:
         Store(f"sqlite:///{path}")
     message = str(err.value)
     assert "\n" not in message
-    assert message.startswith(f"database sqlite:///{path} has schema version 3; "
-                              f"this interviewer expects {SCHEMA_VERSION}: upgrade")
+    assert message.startswith(f"database sqlite:///{path} has schema version {SCHEMA_VERSION + 1}; "
+                              f"this interviewer reads up to {SCHEMA_VERSION}: upgrade")
 
 
-def test_older_schema_version_says_to_start_fresh(tmp_path):
+def test_a_schema_version_with_no_upgrade_path_is_one_line_and_changes_nothing(tmp_path):
     path = tmp_path / "older.sqlite3"
     Store(f"sqlite:///{path}").close()
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE meta SET schema_version = 0")
-    with pytest.raises(StoreError, match="has schema version 0; .* move the file aside"):
+    with pytest.raises(StoreError, match="upgrading schema version 0 to .* failed .*the file is unchanged"):
         Store(f"sqlite:///{path}")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT schema_version FROM meta").fetchone() == (0,)
 
 
 def test_foreign_tables_are_not_taken_over(tmp_path):

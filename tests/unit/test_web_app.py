@@ -112,7 +112,7 @@ async def test_report_and_history_use_the_injected_pages() -> None:
 
 
 async def test_failing_report_is_a_500_page_without_details() -> None:
-    def explode(round_id: str, nonce: str) -> str:
+    def explode(round_id: str, nonce: str, owner: str) -> str:
         raise RuntimeError("database password is hunter2")
 
     from agent.web.app import create_app

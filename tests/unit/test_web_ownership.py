@@ -1,0 +1,74 @@
+"""Each browser sees only its own rounds: reports, history and the token it is handed (real store pages)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from aiohttp import CookieJar
+from aiohttp.test_utils import TestClient, TestServer
+from livekit import api
+
+from agent.store import Store
+from agent.store.owners import web_owner
+from agent.web.app import create_app
+from agent.web.owner import COOKIE
+from tests.unit._content_fakes import full_round, meta
+
+from .test_web_tokens import API_KEY, API_SECRET, FAKE_CHOICES, GOOD, make_settings
+
+pytestmark = pytest.mark.unit
+
+
+def _store_round(url: str, round_id: str, owner: str | None) -> None:
+    store = Store(url, owner=owner)
+    store.start_round(meta(round_id))
+    for turn in full_round(round_id):
+        store.add_turn(turn)
+    store.finish_round(round_id, "completed", 3.0)
+    store.close()
+
+
+async def _client(app) -> TestClient:  # noqa: ANN001
+    client = TestClient(TestServer(app), cookie_jar=CookieJar(unsafe=True))
+    await client.start_server()
+    return client
+
+
+async def test_reports_and_history_answer_only_their_owner(tmp_path):
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES)
+    alice, bob = await _client(app), await _client(app)
+    try:
+        first = await alice.get("/history")  # the first visit hands out the credential
+        assert first.status == 200
+        morsel = first.cookies[COOKIE]
+        assert morsel["httponly"] and morsel["samesite"] == "Strict"
+        credential = morsel.value
+        await bob.get("/history")
+        _store_round(url, "alice00001", web_owner(credential))
+        _store_round(url, "nobody0001", None)  # a CLI round from before owners, or an operator's
+
+        assert (await alice.get("/rounds/alice00001")).status == 200
+        assert "alice00001" in await (await alice.get("/history")).text()
+        for path in ("/rounds/alice00001", "/rounds/nobody0001"):
+            assert (await bob.get(path)).status == 404
+        assert "alice00001" not in await (await bob.get("/history")).text()
+        assert "nobody0001" not in await (await alice.get("/history")).text()
+    finally:
+        await alice.close()
+        await bob.close()
+
+
+async def test_the_token_carries_the_callers_owner_to_the_worker(tmp_path):
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"),
+                     catalog=lambda: FAKE_CHOICES)
+    client = await _client(app)
+    try:
+        credential = (await client.get("/history")).cookies[COOKIE].value
+        grant = await (await client.post("/api/session", json=GOOD)).json()
+    finally:
+        await client.close()
+    metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(grant["token"]).room_config.agents[0].metadata
+    assert json.loads(metadata)["owner"] == web_owner(credential)
+    assert credential not in grant["token"]  # only its hash travels
