@@ -8,10 +8,13 @@ the command's handler so that ``interviewer --help`` and text rounds start fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 # Module names under agent.commands, in the order they appear in --help.
 COMMANDS = (
@@ -30,10 +33,37 @@ COMMANDS = (
 # Commands that run a round in the foreground: for them SIGTERM and SIGHUP mean "stop the round".
 # (The worker and the web server keep the signal handling of livekit-agents and aiohttp.)
 ROUND_COMMANDS = frozenset({"practice", "simulate"})
+# Long-running services: their logs are for an operator's collector, so they go to stderr as JSON.
+SERVICE_COMMANDS = frozenset({"worker", "serve"})
 
 
 class UsageError(Exception):
     """Bad input from the user: printed as one line, exit code 2."""
+
+
+def _global_options(parser: argparse.ArgumentParser, *, nested: bool) -> None:
+    """Options that work before or after the subcommand (``interviewer practice --db URL`` too).
+
+    On subcommands their default is SUPPRESS, so a value given before the
+    subcommand is not overwritten by the subcommand's own default.
+    """
+    default: dict[str, Any] = {"default": argparse.SUPPRESS} if nested else {}
+    parser.add_argument("--db", help="database URL (default: a SQLite file in your data directory)", **default)
+    parser.add_argument("--log-pii", action="store_true",
+                        help="include candidate speech in logs (off by default: it is personal data)", **default)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging", **default)
+    parser.add_argument("--log-format", choices=("file", "json"),
+                        help="file: JSON lines in the data folder, warnings on the console (default for rounds); "
+                             "json: JSON lines on stderr (default for worker and serve)", **default)
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    found: list[argparse.ArgumentParser] = []
+    for action in parser._actions:  # argparse has no public walk over subcommands
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                found += [child, *_subparsers(child)]
+    return found
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -41,34 +71,71 @@ def build_parser() -> argparse.ArgumentParser:
         prog="interviewer",
         description="A live mock interviewer for technical and platform product-manager rounds.",
     )
-    parser.add_argument("--db", help="database URL (default: a SQLite file in your data directory)")
-    parser.add_argument("--log-pii", action="store_true",
-                        help="include candidate speech in logs (off by default: it is personal data)")
-    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--version", action="version", version=f"interviewer {_version()}")
+    _global_options(parser, nested=False)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"agent.commands.{name}").register(sub)
+    for child in _subparsers(parser):
+        _global_options(child, nested=True)
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pm-mock-interviewer")
+    except PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def _configure_logs(args: argparse.Namespace) -> str | None:
+    """Rounds keep the terminal for the conversation: logs go to a file unless asked for on stderr."""
+    from agent.logs import configure_logging
+
+    fmt = args.log_format or ("json" if args.command in SERVICE_COMMANDS else "file")
+    if fmt == "json":
+        configure_logging(verbose=args.verbose, include_pii=args.log_pii)
+        return None
+    from agent.paths import log_file_path
+
+    try:
+        path = log_file_path()
+        first = not path.exists()
+        handle = path.open("a", encoding="utf-8", buffering=1)
+    except OSError as exc:
+        print(f"interviewer: cannot write logs to the data folder ({exc.strerror}); logging to stderr",
+              file=sys.stderr)
+        configure_logging(verbose=args.verbose, include_pii=args.log_pii)
+        return None
+    configure_logging(verbose=args.verbose, include_pii=args.log_pii, log_file=handle)
+    # said once, the first time the file is made, after a round (never inside a one-line error)
+    return f"logs: {path} (--log-format json puts them on stderr)" if first else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    from agent.logs import configure_logging
-
-    configure_logging(verbose=args.verbose, include_pii=args.log_pii)
+    notice = _configure_logs(args)
     from agent.assist.llm_assessor import LLMConfigError
 
     if args.command in ROUND_COMMANDS:
         _stop_like_ctrl_c()
     try:
-        return int(args.handler(args) or 0)
+        code = int(args.handler(args) or 0)
+        if notice and code == 0 and args.command in ROUND_COMMANDS:
+            print(notice, file=sys.stderr)
+        return code
     except (UsageError, LLMConfigError) as exc:
         print(f"interviewer {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `interviewer history --json | head`: the reader has what it wanted
+        silence_stdout()
+        return 141  # 128 + SIGPIPE, as other command-line tools report it
     except Exception as exc:
         from agent.store.errors import StoreError
 
@@ -76,6 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"interviewer {args.command}: {exc}", file=sys.stderr)
         return 1
+
+
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so the exit flush cannot fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _stop_like_ctrl_c() -> None:

@@ -23,7 +23,28 @@ def drop_pii(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def configure_logging(*, verbose: bool = False, include_pii: bool = False, stream: Any = None) -> None:
+def console_warnings(stream: Any) -> Any:
+    """Structlog processor: also show warnings and errors on the console as one short line each.
+
+    With logs going to a file, the terminal would otherwise never hear that a
+    stored turn was skipped or a model endpoint is resting. Runs after
+    ``drop_pii``, so the line holds no candidate speech either.
+    """
+
+    def processor(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+        level = event.get("level", "")
+        # ``told_user``: the command says this to the user itself, in its own words
+        if level in ("warning", "error", "critical") and not event.get("told_user"):
+            fields = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("event", "level", "timestamp"))
+            print(f"{level}: {event.get('event', '')} {fields}".rstrip(), file=stream, flush=True)
+        return event
+
+    return processor
+
+
+def configure_logging(*, verbose: bool = False, include_pii: bool = False, stream: Any = None,
+                      log_file: Any = None) -> None:
+    """JSON lines to ``stream`` (default stderr), or to ``log_file`` with warnings also shown on stderr."""
     processors: list[Any] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -31,11 +52,13 @@ def configure_logging(*, verbose: bool = False, include_pii: bool = False, strea
     ]
     if not include_pii:
         processors.append(drop_pii)
+    if log_file is not None:
+        processors.append(console_warnings(stream or sys.stderr))
     processors.append(structlog.processors.JSONRenderer())
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG if verbose else logging.INFO),
-        logger_factory=structlog.PrintLoggerFactory(file=stream or sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=log_file if log_file is not None else stream or sys.stderr),
         cache_logger_on_first_use=False,
     )
 

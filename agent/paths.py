@@ -49,6 +49,13 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(DB_URL_ENV) or default_db_url()
 
 
+def log_file_path() -> Path:
+    """Where the CLI's structured logs go by default (JSON lines, appended)."""
+    path = data_dir() / "logs"
+    path.mkdir(parents=True, exist_ok=True)
+    return path / "interviewer.log"
+
+
 def reports_dir(*, create: bool = True) -> Path:
     """Where reports go when no output path is given."""
     path = data_dir(create=create) / "reports"

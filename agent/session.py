@@ -69,7 +69,8 @@ class LoggedRound:
             write()
         except StoreError as exc:
             self.store_error = str(exc)
-            log.warning("store.write_failed", round_id=self.round.meta.round_id, what=what, error=str(exc))
+            log.warning("store.write_failed", round_id=self.round.meta.round_id, what=what, error=str(exc),
+                        told_user=True)
             if self.on_store_error is not None:
                 self.on_store_error(self.store_error)
 

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from agent.cli import UsageError
+from agent.cli import UsageError, silence_stdout
 from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of
 from agent.content.models import Track
 
@@ -130,6 +130,7 @@ def run_text(args: argparse.Namespace) -> int:
               f"{rnd.meta.minutes:g} minutes, {len(rnd.questions)} questions.")
         if scripted is None:
             print("Type your answer; finish it with an empty line. Ctrl-D ends the round.")
+        reader_gone = False
         _show(logged.start(), clock)
         answers = iter((a, None) for a in scripted) if scripted is not None else _interactive()
         try:
@@ -152,6 +153,10 @@ def run_text(args: argparse.Namespace) -> int:
                 _show(logged.answer(text, speaking_s=speaking), clock)
         except KeyboardInterrupt:  # Ctrl-C, and SIGTERM or SIGHUP (see agent.cli)
             _show(logged.end("stopped"), clock)
+        except BrokenPipeError:  # piped into `head`, which has gone: end the round, quietly
+            silence_stdout()
+            logged.end("stopped")
+            reader_gone = True
         if logged.store_error is not None and not rnd.done:
             print(f"\n{STORE_LOST_LINE}")
             _show(logged.end("store_failed"), clock)
@@ -166,7 +171,7 @@ def run_text(args: argparse.Namespace) -> int:
         print(f"interviewer practice: {logged.store_error}; the round was kept in memory and its report written: "
               f"{path}", file=sys.stderr)
         return 1
-    return 0
+    return 141 if reader_gone else 0  # 128 + SIGPIPE, as agent.cli reports a closed pipe
 
 
 def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001

@@ -76,7 +76,8 @@ class DeliveryFigures(Model):
     words_per_minute: float | None
 
     @classmethod
-    def of(cls, delivery: Delivery) -> DeliveryFigures:
+    def of(cls, delivery: Delivery, *, spoken: bool = True) -> DeliveryFigures:
+        """The figures of ``delivery``; pace only for spoken answers (a typed answer's "pace" is typing)."""
         return cls(
             words=delivery.words,
             fillers=delivery.fillers,
@@ -84,7 +85,7 @@ class DeliveryFigures(Model):
             jargon_per_100=delivery.jargon_per_100,
             background_apologies=delivery.background_apologies,
             engineering_deferrals=delivery.engineering_deferrals,
-            words_per_minute=delivery.words_per_minute,
+            words_per_minute=delivery.words_per_minute if spoken else None,
         )
 
 
@@ -158,13 +159,14 @@ def build_scorecard(
 ) -> Scorecard:
     """Derive the scorecard from a round's turns (complete or not)."""
     ordered = sorted(turns, key=lambda t: t.seq)
+    spoken = meta.mode != "text"
     asked: list[str] = []
     for turn in ordered:
         if turn.speaker is Speaker.INTERVIEWER and turn.kind == "question" and turn.question_id:
             if turn.question_id not in asked:
                 asked.append(turn.question_id)
     question_scores = [
-        _question_score(qid, [t for t in ordered if t.question_id == qid], questions[qid], previous)
+        _question_score(qid, [t for t in ordered if t.question_id == qid], questions[qid], previous, spoken)
         for qid in asked
         if qid in questions
     ]
@@ -185,12 +187,12 @@ def build_scorecard(
         completed=completed,
         overall_score=round(sum(scored) / len(scored), 1) if scored else None,
         questions=question_scores,
-        delivery=DeliveryFigures.of(total),
-        timeline=[_timeline_point(t) for t in answers],
+        delivery=DeliveryFigures.of(total, spoken=spoken),
+        timeline=[_timeline_point(t, spoken) for t in answers],
     )
 
 
-def _timeline_point(turn: TurnRecord) -> TimelinePoint:
+def _timeline_point(turn: TurnRecord, spoken: bool) -> TimelinePoint:
     assert turn.assessment is not None
     d = turn.assessment.delivery
     return TimelinePoint(
@@ -200,7 +202,7 @@ def _timeline_point(turn: TurnRecord) -> TimelinePoint:
         score=turn.question_score,
         filler_per_100=d.filler_per_100,
         jargon_per_100=d.jargon_per_100,
-        words_per_minute=d.words_per_minute,
+        words_per_minute=d.words_per_minute if spoken else None,
     )
 
 
@@ -209,6 +211,7 @@ def _question_score(
     turns: list[TurnRecord],
     question: Question,
     previous: Mapping[str, PreviousAttempt] | None,
+    spoken: bool = True,
 ) -> QuestionScore:
     signals = {s.id: s for s in question.signals}
     answers = [t for t in turns if t.speaker is Speaker.CANDIDATE and t.assessment is not None]
@@ -277,7 +280,7 @@ def _question_score(
         missed=missed,
         strong_answer=list(question.strong_answer),
         weak_answer=question.weak_answer,
-        delivery=DeliveryFigures.of(delivery),
+        delivery=DeliveryFigures.of(delivery, spoken=spoken),
         comparison=comparison,
     )
 

@@ -9,6 +9,7 @@ never candidate text, so nothing a candidate said can reach a script block.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -101,13 +102,17 @@ def delivery_chart(card: Scorecard) -> go.Figure:
                         mode="lines+markers", yaxis="y2", line=dict(color=ACCENT, width=2, dash="dot"),
                         customdata=labels,
                         hovertemplate="%{customdata}<br>%{y} words per minute<extra></extra>")
+    paced = any(p.words_per_minute is not None for p in points)  # spoken rounds only
+    axes: dict[str, Any] = {}
+    if paced:
+        axes["yaxis2"] = dict(title=dict(text="words per minute"), overlaying="y", side="right",
+                              rangemode="tozero", showgrid=False)
     fig.update_layout(**_layout(
         "Delivery over the round",
         xaxis=dict(title=dict(text="minutes into the round"), rangemode="tozero", gridcolor="#edf2f7"),
         yaxis=dict(title=dict(text="per 100 words"), rangemode="tozero", gridcolor="#edf2f7"),
-        yaxis2=dict(title=dict(text="words per minute"), overlaying="y", side="right", rangemode="tozero",
-                    showgrid=False),
         margin=dict(l=48, r=56, t=48, b=72),
+        **axes,
     ))
     return fig
 

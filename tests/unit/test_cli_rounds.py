@@ -60,12 +60,15 @@ def test_scripted_text_round_end_to_end(tmp_path):
 
 def test_candidate_text_reaches_logs_only_when_asked(tmp_path):
     answers = script(tmp_path, f"{WEAK} It is {SECRET}.")
-    quiet = run(tmp_path, "practice", "--text", "--question-ids", "platform-success-metrics",
-                "--answers-file", answers)
+    quiet = run(tmp_path, "--log-format", "json", "practice", "--text", "--question-ids",
+                "platform-success-metrics", "--answers-file", answers)
     assert '"event": "turn"' in quiet.stderr and SECRET not in quiet.stderr
     loud = run(tmp_path, "--log-pii", "practice", "--text", "--question-ids", "platform-success-metrics",
-               "--answers-file", answers)
+               "--answers-file", answers, "--log-format", "json")
     assert SECRET in loud.stderr
+    log_file = tmp_path / "data" / "logs" / "interviewer.log"
+    run(tmp_path, "practice", "--text", "--question-ids", "platform-success-metrics", "--answers-file", answers)
+    assert SECRET not in log_file.read_text(encoding="utf-8")  # the default log file keeps it out too
 
 
 def test_loop_returns_to_the_weakest_question_and_compares(tmp_path):
