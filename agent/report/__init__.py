@@ -49,11 +49,12 @@ def write_report(card: Scorecard, fmt: str, path: str | os.PathLike[str]) -> Pat
     return target
 
 
-def render_round_page(store, round_id: str, *, nonce: str) -> str | None:  # noqa: ANN001 - see pages
-    """Web app hook: the report page for ``round_id`` (None when unknown)."""
+def render_round_page(store, round_id: str, *, nonce: str, wait_s: float | None = None) -> str | None:  # noqa: ANN001
+    """Web app hook: the report page for ``round_id`` (None when unknown); ``wait_s`` as in ``pages``."""
+    from agent.report.pages import FINISHING_WAIT_S
     from agent.report.pages import render_round_page as page
 
-    return page(store, round_id, nonce=nonce)
+    return page(store, round_id, nonce=nonce, wait_s=FINISHING_WAIT_S if wait_s is None else wait_s)
 
 
 def render_history_page(store, *, nonce: str) -> str:  # noqa: ANN001 - see pages

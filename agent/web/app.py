@@ -21,7 +21,7 @@ from aiohttp import web
 from agent.logs import get_logger
 from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
 from agent.web.owner import owner_cookie, owner_of
-from agent.web.pages import HistoryPage, RoundPage, store_pages, unavailable_page
+from agent.web.pages import HistoryPage, RoundPage, RoundStatus, store_pages, unavailable_page
 from agent.web.ratelimit import RateLimiter
 from agent.web.security import new_nonce, security_headers
 from agent.web.settings import WebSettings
@@ -33,6 +33,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 DIST_DIR = STATIC_DIR / "dist"
 ROUND_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 PAGE_TIMEOUT_S = 10.0
+FINISHING_WAIT_S = 3.0  # how long a report waits for a round that is just finishing
+FINISHING_POLL_S = 0.25
 CATALOG_TIMEOUT_S = 20.0
 MAX_BODY_BYTES = 16 * 1024
 
@@ -41,6 +43,7 @@ CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 CHOICES: web.AppKey[list[Sequence[PersonaChoice]]] = web.AppKey("choices")
 ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
 HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
+ROUND_STATUS: web.AppKey[RoundStatus | None] = web.AppKey("round_status")
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
 EXECUTOR: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
 
@@ -51,6 +54,7 @@ def create_app(
     catalog: Catalog | None = None,
     round_page: RoundPage | None = None,
     history_page: HistoryPage | None = None,
+    round_status: RoundStatus | None = None,
     dist_dir: Path | None = None,
 ) -> web.Application:
     """Build the aiohttp application.
@@ -64,14 +68,16 @@ def create_app(
         middlewares=[security_headers(settings.browser_livekit_url), owner_cookie],  # type: ignore[list-item]
     )
     if round_page is None or history_page is None:
-        default_round, default_history = store_pages(settings.database_url)
+        default_round, default_history, default_status = store_pages(settings.database_url)
         round_page = round_page or default_round
         history_page = history_page or default_history
+        round_status = round_status or default_status
     app[SETTINGS] = settings
     app[CATALOG] = catalog or bank_catalog
     app[CHOICES] = []
     app[ROUND_PAGE] = round_page
     app[HISTORY_PAGE] = history_page
+    app[ROUND_STATUS] = round_status
     app[LIMITER] = RateLimiter(limit=settings.rate_limit, window_s=settings.rate_window_s)
     app[EXECUTOR] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-pages")
     app.on_cleanup.append(_shutdown_executor)
@@ -211,6 +217,7 @@ async def show_round(request: web.Request) -> web.Response:
         return _html(unavailable_page("Round not found", "That is not a round id."), status=404)
     nonce = new_nonce(request)
     try:
+        await _finishing(request, round_id)
         page = await _run(request, request.app[ROUND_PAGE], round_id, nonce, owner_of(request))
     except TimeoutError:
         return _html(unavailable_page("Report delayed", "The report took too long; reload in a moment."), 504)
@@ -220,6 +227,20 @@ async def show_round(request: web.Request) -> web.Response:
     if page is None:
         return _html(unavailable_page("Round not found", f"No round has the id {round_id}."), status=404)
     return _html(page)
+
+
+async def _finishing(request: web.Request, round_id: str) -> None:
+    """The page opens the moment the candidate presses End, while the worker is still storing the last
+    answer: wait a moment for the round to finish, asleep on the event loop, not in a page thread.
+    """
+    status_of = request.app[ROUND_STATUS]
+    if status_of is None:
+        return
+    deadline = asyncio.get_running_loop().time() + FINISHING_WAIT_S
+    while await _run(request, status_of, round_id, owner_of(request)) == "running":
+        if asyncio.get_running_loop().time() >= deadline:
+            return  # still running: the partial report is what there is
+        await asyncio.sleep(FINISHING_POLL_S)
 
 
 async def show_history(request: web.Request) -> web.Response:

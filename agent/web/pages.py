@@ -14,6 +14,10 @@ Contract for the functions (what ``agent/report`` and ``agent/store`` provide):
   rebuilt from whatever turns were stored.
 - ``HistoryPage(nonce, owner) -> str``: the full HTML document listing the
   owner's past rounds, each linking to ``/rounds/<id>``.
+- ``RoundStatus(round_id, owner) -> str | None``: the round's status, or ``None``
+  when the owner has no such round. The app polls it without holding a thread
+  while a round is still finishing, and only then asks for the page, so many
+  views of finishing rounds never fill the small page pool.
 
 Pages are served under a Content-Security-Policy that allows scripts only
 from this origin or carrying ``nonce`` (``<script nonce="...">``), so a chart
@@ -29,6 +33,7 @@ from collections.abc import Callable
 
 RoundPage = Callable[[str, str, str], "str | None"]
 HistoryPage = Callable[[str, str], str]
+RoundStatus = Callable[[str, str], "str | None"]
 
 
 def unavailable_page(title: str, message: str) -> str:
@@ -42,7 +47,7 @@ def unavailable_page(title: str, message: str) -> str:
     )
 
 
-def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
+def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage, RoundStatus | None]:
     """Default pages backed by ``agent.store.Store`` and ``agent.report``.
 
     Uses ``agent.report.render_round_page(store, round_id, *, nonce) -> str | None``
@@ -53,7 +58,7 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
     """
     try:
         from agent.report import render_history_page, render_round_page
-        from agent.store import Store
+        from agent.store import Store, UnknownRound
     except ImportError:
         note = "Reports are not available in this installation (agent.report / agent.store missing)."
 
@@ -63,7 +68,7 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
         def missing_history(nonce: str, owner: str) -> str:
             return unavailable_page("History unavailable", note)
 
-        return missing_round, missing_history
+        return missing_round, missing_history, None
 
     lock = threading.Lock()
     opened: list[Store] = []
@@ -75,9 +80,15 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage]:
             return opened[0]
 
     def round_page(round_id: str, nonce: str, owner: str) -> str | None:
-        return render_round_page(store().as_owner(owner), round_id, nonce=nonce)
+        return render_round_page(store().as_owner(owner), round_id, nonce=nonce, wait_s=0)  # the app waited
+
+    def round_status(round_id: str, owner: str) -> str | None:
+        try:
+            return store().as_owner(owner).round_status(round_id)
+        except UnknownRound:
+            return None
 
     def history_page(nonce: str, owner: str) -> str:
         return render_history_page(store().as_owner(owner), nonce=nonce)
 
-    return round_page, history_page
+    return round_page, history_page, round_status

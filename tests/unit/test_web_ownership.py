@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -72,3 +73,22 @@ async def test_the_token_carries_the_callers_owner_to_the_worker(tmp_path):
     metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(grant["token"]).room_config.agents[0].metadata
     assert json.loads(metadata)["owner"] == web_owner(credential)
     assert credential not in grant["token"]  # only its hash travels
+
+
+async def test_many_views_of_a_finishing_round_never_starve_the_page_pool(tmp_path):
+    """Each view waits for the round to finish on the event loop, not in one of the two page threads."""
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES)
+    client = await _client(app)
+    try:
+        credential = (await client.get("/history")).cookies[COOKIE].value
+        store = Store(url, owner=web_owner(credential))
+        store.start_round(meta("running01"))  # its writer (this process) is alive: it stays "running"
+        for turn in list(full_round("running01"))[:3]:
+            store.add_turn(turn)
+        store.close()
+        views = await asyncio.gather(*(client.get("/rounds/running01") for _ in range(8)))
+        assert [v.status for v in views] == [200] * 8  # 8 x 3 s in 2 threads would pass the 10 s page limit
+        assert "Round ended early" in await views[0].text()
+    finally:
+        await client.close()
