@@ -41,6 +41,12 @@ def run(args: argparse.Namespace) -> int:
         text = args.answer
     if not text or not text.strip():
         raise UsageError("--answer: the answer is empty")
+    from agent.interview.limits import MAX_ANSWER_CHARS
+
+    if len(text) > MAX_ANSWER_CHARS:
+        where = "--answer-file" if args.answer_file is not None else "--answer"
+        raise UsageError(f"{where}: the answer is {len(text):,} characters; at most {MAX_ANSWER_CHARS:,} are "
+                         "judged (split a transcript into its answers)")
     from agent.assist.llm_assessor import assessor_from_env
 
     verdict = judge(question, persona, assessor_from_env(CueAssessor(bank.lexicon)), text)

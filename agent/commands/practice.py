@@ -111,6 +111,7 @@ STORE_LOST_LINE = ("interviewer> I'm sorry, I can no longer save this round, so 
 
 
 def run_text(args: argparse.Namespace) -> int:
+    from agent.interview.limits import MAX_ANSWER_CHARS
     from agent.interview.plan import UnknownQuestion
     from agent.session import start_round, write_round_report
 
@@ -150,6 +151,9 @@ def run_text(args: argparse.Namespace) -> int:
                 _show(logged.tick(), clock)
                 if rnd.done:
                     break
+                if len(text) > MAX_ANSWER_CHARS:
+                    print(f"(that answer is {len(text):,} characters; the first {MAX_ANSWER_CHARS:,} are kept)")
+                    text = text[:MAX_ANSWER_CHARS]
                 _show(logged.answer(text, speaking_s=speaking), clock)
         except KeyboardInterrupt:  # Ctrl-C, and SIGTERM or SIGHUP (see agent.cli)
             _show(logged.end("stopped"), clock)

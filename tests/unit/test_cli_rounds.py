@@ -112,3 +112,12 @@ def test_assess_bad_input_is_one_line_exit_2(tmp_path, args, needle):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0]
+
+
+def test_assess_refuses_an_answer_above_the_cap_in_one_line(tmp_path):
+    big = tmp_path / "transcript.txt"
+    big.write_text("uptime and adoption " * 6_000, encoding="utf-8")  # 120,000 characters
+    proc = run(tmp_path, "assess", "--question", "platform-success-metrics", "--answer-file", str(big), check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1
+    assert "--answer-file" in lines[0] and "120,000 characters" in lines[0] and "at most 100,000" in lines[0]

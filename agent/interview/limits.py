@@ -1,0 +1,12 @@
+"""Bounds on input, so no answer can hold a round or a command for long.
+
+A spoken answer is a few thousand characters; a pasted transcript may be far
+longer. Assessment is linear in length (``python -m bench.answer_size``: about
+6 s for 2 MB on 2 cores), but nothing a candidate says in one answer needs
+more than this, and a bound keeps every judgement well under a second.
+"""
+
+from __future__ import annotations
+
+# Characters of one answer that are judged: `interviewer assess` refuses more, a text round keeps the first.
+MAX_ANSWER_CHARS = 100_000
