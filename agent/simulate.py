@@ -31,7 +31,17 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agent.logs import get_logger
-from agent.voice.sim_io import RATE, ScriptedMicrophone, VirtualSpeaker, read_wav_16k, speech_bounds, write_stereo
+from agent.voice.sim_io import (
+    AUDIO_SUFFIXES,
+    RATE,
+    AudioFormatError,
+    ScriptedMicrophone,
+    VirtualSpeaker,
+    read_audio_16k,
+    read_wav_16k,
+    speech_bounds,
+    write_stereo,
+)
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
@@ -82,20 +92,20 @@ class SimulationResult:
 
 
 def load_audio_dir(folder: Path) -> list[Answer]:
-    """Every ``*.wav`` in ``folder``, sorted by name."""
+    """Every audio file (WAV, FLAC, OGG, MP3) in ``folder``, sorted by name."""
     if not folder.is_dir():
         raise SimulationError(f"--candidate-audio: {folder} is not a folder")
-    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".wav" and p.is_file())
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() in AUDIO_SUFFIXES and p.is_file())
     if not files:
-        raise SimulationError(f"--candidate-audio: {folder} holds no .wav files")
+        raise SimulationError(f"--candidate-audio: {folder} holds no {', '.join(AUDIO_SUFFIXES)} files")
     answers = []
     for path in files:
         try:
-            answers.append(Answer(path.name, read_wav_16k(path)))
-        except (OSError, EOFError, ValueError) as exc:  # wave.Error is an Exception subclass of these
-            raise SimulationError(f"--candidate-audio: cannot read {path}: {exc}") from None
-        except Exception as exc:  # noqa: BLE001 - wave.Error and friends: name the file and stop
-            raise SimulationError(f"--candidate-audio: cannot read {path}: {exc}") from None
+            answers.append(Answer(path.name, read_audio_16k(path)))
+        except AudioFormatError as exc:
+            raise SimulationError(f"--candidate-audio: {exc}") from None
+        except OSError as exc:
+            raise SimulationError(f"--candidate-audio: cannot read {path}: {exc.strerror or exc}") from None
     return answers
 
 

@@ -47,23 +47,37 @@ def to_mono_16k(pcm: np.ndarray, rate: int, channels: int) -> np.ndarray:
     return resample_int16(pcm.astype(np.int16), rate, RATE)
 
 
+# What candidate audio may be: libsndfile reads these (and more); the simulator looks for these suffixes.
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3")
+
+
+class AudioFormatError(ValueError):
+    """A file libsndfile cannot read: the message names the file and what it seems to be."""
+
+
+def read_audio_16k(path: Path) -> np.ndarray:
+    """Read any audio libsndfile understands as mono 16 kHz int16.
+
+    WAV in every variant people have (8-32-bit integer, 32/64-bit float, the
+    extensible header sox writes for 24- and 32-bit files), FLAC, OGG/Vorbis and
+    MP3 all come through the ``soundfile`` wheel's bundled libsndfile; the
+    result is resampled like any other input (soxr, no dither).
+    """
+    import soundfile as sf
+
+    try:
+        # read as float: libsndfile does not scale a float file into integers (0.5 would read as 0)
+        data, rate = sf.read(str(path), dtype="float32", always_2d=True)
+    except sf.LibsndfileError as exc:
+        kind = path.suffix.lstrip(".").upper() or "no suffix"
+        raise AudioFormatError(f"{path}: not audio this program can read ({kind}: {exc.error_string})") from None
+    pcm = np.rint(np.clip(data, -1.0, 32767 / 32768) * 32768).astype(np.int16).reshape(-1)
+    return to_mono_16k(pcm, int(rate), int(data.shape[1]))
+
+
 def read_wav_16k(path: Path) -> np.ndarray:
-    """Read a PCM WAV of any rate and channel count (8/16/24/32-bit) as mono 16 kHz int16."""
-    with wave.open(str(path)) as w:
-        rate, channels, width, n = w.getframerate(), w.getnchannels(), w.getsampwidth(), w.getnframes()
-        raw = w.readframes(n)
-    if width == 2:
-        pcm = np.frombuffer(raw, dtype=np.int16)
-    elif width == 1:
-        pcm = ((np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
-    elif width == 4:
-        pcm = (np.frombuffer(raw, dtype=np.int32) >> 16).astype(np.int16)
-    elif width == 3:
-        b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3)
-        pcm = ((b[:, 2].astype(np.int16) << 8) | b[:, 1]).astype(np.int16)
-    else:
-        raise ValueError(f"{path}: unsupported sample width {width} bytes")
-    return to_mono_16k(pcm, rate, channels)
+    """Kept for callers that name WAV: the same reader as ``read_audio_16k``."""
+    return read_audio_16k(path)
 
 
 def speech_bounds(pcm: np.ndarray, rate: int = RATE) -> tuple[float, float] | None:
