@@ -98,5 +98,5 @@ async def test_a_round_hears_every_format(answers_dir: Path, tmp_path: Path, mon
         store.close()
     heard = [(t["heard"] or "").lower() for t in result.turns if t["source"] == "answer"]
     joined = " ".join(heard)
-    for needle in ("uptime", "consuming", "integrate", "platform"):
+    for needle in ("integrations", "consuming", "new team", "platform"):
         assert needle in joined, (needle, heard)

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from agent.store import SCHEMA_VERSION, Store, StoreError
-from tests.unit._content_fakes import exercise_store
+from tests.unit._content_fakes import exercise_store, full_round, meta
 
 pytestmark = pytest.mark.integration
 
@@ -119,10 +119,32 @@ def test_schema_version_mismatch_on_postgresql(cluster):
     Store(url).close()
     engine = create_engine(url)
     with engine.begin() as conn:
-        conn.execute(text("UPDATE meta SET schema_version = 3"))
+        conn.execute(text(f"UPDATE meta SET schema_version = {SCHEMA_VERSION + 1}"))
     engine.dispose()
-    with pytest.raises(StoreError, match=f"has schema version 3; this interviewer expects {SCHEMA_VERSION}"):
+    with pytest.raises(StoreError, match=f"has schema version {SCHEMA_VERSION + 1}; this interviewer reads up to "
+                                         f"{SCHEMA_VERSION}"):
         Store(url)
+
+
+def test_a_version_1_database_upgrades_in_place_on_postgresql(cluster):
+    url = _create_database(cluster, "upgrade")
+    with Store(url) as store:
+        store.start_round(meta("oldpg0001"))
+        for turn in full_round("oldpg0001"):
+            store.add_turn(turn)
+    engine = create_engine(url)
+    with engine.begin() as conn:  # back to what version 1 looked like
+        conn.execute(text("DROP INDEX rounds_owner"))
+        conn.execute(text("ALTER TABLE rounds DROP COLUMN owner"))
+        conn.execute(text("ALTER TABLE rounds DROP COLUMN writer"))
+        conn.execute(text("UPDATE meta SET schema_version = 1"))
+    with Store(url, owner="local:someone") as store:
+        assert [s.round_id for s in store.list_rounds()] == ["oldpg0001"]
+        assert len(store.get_round("oldpg0001")[2]) == len(list(full_round("oldpg0001")))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT schema_version FROM meta")).scalar() == SCHEMA_VERSION
+        assert conn.execute(text("SELECT owner FROM rounds")).scalar() is None
+    engine.dispose()
 
 
 def test_workers_opening_a_new_database_at_once(cluster):
