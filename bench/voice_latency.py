@@ -1,6 +1,6 @@
 """Voice-to-voice latency of whole simulated rounds, with the stage breakdown.
 
-Run: ``.venv/bin/python -m bench.voice_latency [--turns 20] [--persona platform-lead]``
+Run: ``.venv/bin/python -m bench.voice_latency [--turns 20] [--persona platform-lead] [--closer "That's my answer."]``
 
 Rounds of the chosen persona are played by a flite candidate (short weak and
 strong answers, in real time) until ``--turns`` candidate turns have been
@@ -79,7 +79,8 @@ def persona_variant(bank: Any, persona_id: str, **turn_taking: Any) -> Any:
         return types.SimpleNamespace(personas=personas, questions=bank.questions, lexicon=bank.lexicon)
 
 
-async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, question_ids: tuple[str, ...]) -> dict:
+async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, question_ids: tuple[str, ...],
+                     closer: str = "") -> dict:
     from agent.session import RoundRequest
     from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
@@ -90,7 +91,8 @@ async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, quest
     models = load_models(voice=persona.voice.name, speaking_rate=persona.voice.rate)
     load_s = time.perf_counter() - t_load
     rss_loaded = rss_mb()
-    pcms = [Answer(f"a{i}", flite_pcm(text), text) for i, text in enumerate(ANSWERS)]
+    texts = [f"{text} {closer}".strip() for text in ANSWERS]
+    pcms = [Answer(f"a{i}", flite_pcm(text), text) for i, text in enumerate(texts)]
     entries: list[dict[str, Any]] = []
     hits: list[float] = []
     misses: list[float] = []
@@ -167,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--question-ids", default="platform-success-metrics,api-breaking-change,"
                         "internal-one-off-request,api-versioning-choice")
     parser.add_argument("--speed", type=float, default=3.0, help="interviewer playback speed once started")
+    parser.add_argument("--closer", default="", metavar="WORDS",
+                        help='end every answer with these words, e.g. "That\'s my answer." (an explicit end of turn)')
     args = parser.parse_args(argv)
     from agent.content.loader import load_bank
     from agent.logs import configure_logging
@@ -174,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     bank = load_bank()
     qids = tuple(q for q in args.question_ids.split(",") if q)
-    result = asyncio.run(run_rounds(bank, args.persona, args.turns, args.speed, qids))
+    result = asyncio.run(run_rounds(bank, args.persona, args.turns, args.speed, qids, closer=args.closer))
+    if args.closer:
+        print(f"every answer ends with: {args.closer!r}")
     report(result, bank.personas[args.persona])
     return 0
 

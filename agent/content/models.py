@@ -389,6 +389,10 @@ class Lexicon(Strict):
         description="Regular expressions for reasons that appeal to fashion or authority (\"it's more modern\", "
                     "\"big companies do it\"): they support nothing.")
     support: Support
+    turn_closers: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description="What a candidate says to end their answer (\"that's my answer\"): said at the very end, "
+                    "the interviewer replies at once instead of waiting out the silence.")
     press_named: tuple[NonEmpty, ...] = Field(
         min_length=2, description="Generic follow-ups on a named, unexplained idea; {term} is the candidate's words.")
 

@@ -22,9 +22,10 @@ is spoken.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections import deque
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
 from livekit import rtc
@@ -33,6 +34,7 @@ from livekit.agents.llm import ChatChunk, ChoiceDelta
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, FlushSentinel, NotGivenOr
 from livekit.agents.voice import ModelSettings
 
+from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
 from agent.voice.conductor import USER_METRIC_KEYS, Reply, RoundConductor
 from agent.voice.endpointing import MAX_HOLDS, TurnHold, looks_unfinished
@@ -163,13 +165,25 @@ class PolicyStream(llm.LLMStream):
             )
 
 
+# How long after answering a closer the framework's pending turn is committed without a reply.
+COMMIT_AFTER_S = 0.1
+# How long a closer waits for the voice detector to call the candidate's speech over.
+USER_SILENCE_WAIT_S = 1.0
+
+
 class InterviewerAgent(Agent):
     """Speaks the opening on entry and keeps each interviewer turn a separate TTS segment."""
 
-    def __init__(self, *, conductor: RoundConductor, hold_unfinished: bool = True, **kwargs: Any) -> None:
-        """``hold_unfinished``: wait for the rest of a turn that stops mid-sentence (see endpointing.py)."""
+    def __init__(self, *, conductor: RoundConductor, hold_unfinished: bool = True,
+                 closers: Sequence[str] = (), **kwargs: Any) -> None:
+        """``hold_unfinished``: wait for the rest of a turn that stops mid-sentence (see endpointing.py);
+        ``closers``: what a candidate says to end the turn at once (see agent/interview/turn_end.py).
+        """
         super().__init__(instructions=INSTRUCTIONS, **kwargs)
         self._conductor = conductor
+        self._closers = tuple(closers)
+        self.closer_commits = 0  # turns the candidate ended by saying so, for tests and benchmarks
+        self._close_task: asyncio.Task[None] | None = None
         self.backchannels_ignored = 0
         self.hold_unfinished = hold_unfinished
         self.hold = TurnHold()
@@ -213,7 +227,50 @@ class InterviewerAgent(Agent):
             if (isinstance(event, stt.SpeechEvent) and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
                     and event.alternatives and event.alternatives[0].text.strip()):
                 self._unanswered.append(event.alternatives[0].text.strip())
+                if self._closers and not self._conductor.done and closer_at_end(self.unanswered_text(),
+                                                                                 self._closers):
+                    self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
             yield event
+
+    async def _end_turn_now(self) -> None:
+        """The candidate said they are done: answer now, instead of after the silence wait.
+
+        The reply is generated at once from the words so far. The framework's
+        own turn is committed without a reply of its own (``skip_reply``),
+        so when its silence timer runs out it only records the words and
+        does not interrupt the reply already being spoken.
+        """
+        # The transcript can arrive a moment before the voice detector calls the speech over; a reply
+        # started then would count as talked over and be cut. Wait for that, briefly.
+        if self.session.user_state == "speaking":
+            quiet = asyncio.Event()
+
+            def on_state(ev: Any) -> None:
+                if ev.new_state != "speaking":
+                    quiet.set()
+
+            self.session.on("user_state_changed", on_state)
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(quiet.wait(), USER_SILENCE_WAIT_S)
+            finally:
+                self.session.off("user_state_changed", on_state)
+        text = self.unanswered_text()
+        if not text or self._conductor.done or self._interviewer_mid_speech() or self.session.user_state == "speaking":
+            return  # more speech came: the closer was not the end after all
+        self._cancel_flush()
+        self.hold.take()
+        self._unanswered.clear()
+        self.closer_commits += 1
+        log.info("voice.turn_closed_by_candidate")
+        self.session.generate_reply(user_input=without_closer(text, self._closers))
+        # a moment later, once the framework has scheduled its own end-of-turn for these words: this
+        # commit replaces that one, so the silence timer ends in a turn with no reply of its own
+        asyncio.get_running_loop().call_later(COMMIT_AFTER_S, self._commit_without_reply)
+
+    def _commit_without_reply(self) -> None:
+        with contextlib.suppress(RuntimeError):  # the session closed meanwhile: nothing left to commit
+            self.session.commit_user_turn(skip_reply=True)
 
     def unanswered_text(self) -> str:
         """What the candidate said that the core has not seen yet: a held fragment and uncommitted finals."""
@@ -270,8 +327,10 @@ class InterviewerAgent(Agent):
         self._flush_task = None
 
     async def on_exit(self) -> None:
-        """Stop a pending flush; the session is going away."""
+        """Stop a pending flush or closer; the session is going away."""
         self._cancel_flush()
+        if self._close_task is not None and not self._close_task.done():
+            self._close_task.cancel()
 
     async def llm_node(
         self, chat_ctx: llm.ChatContext, tools: list[llm.Tool], model_settings: ModelSettings

@@ -74,7 +74,8 @@ class VoiceRound:
             session.input.audio = audio_input
         if audio_output is not None:
             session.output.audio = audio_output
-        agent = InterviewerAgent(conductor=conductor)
+        lexicon = getattr(logged.bank, "lexicon", None)
+        agent = InterviewerAgent(conductor=conductor, closers=lexicon.turn_closers if lexicon is not None else ())
         supervisor = RoundSupervisor(session, conductor, cache)
         supervisor.attach()
         kwargs: dict[str, Any] = {"record": False}

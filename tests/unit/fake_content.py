@@ -32,6 +32,7 @@ FAKE_LEXICON = Lexicon(
         affected=("they", "teams", "customers", "developers", "users"),
     ),
     press_named=("You said {term}. Why does it matter?", "Tell me more about {term}: how would it work?"),
+    turn_closers=("that's my answer", "i'll stop there"),
 )
 
 
