@@ -23,6 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--answers-file", type=Path, metavar="FILE",
                    help="scripted answers, separated by blank lines (implies --text)")
     p.add_argument("--loop", action="store_true", help="return to the weakest questions of earlier rounds")
+    p.add_argument("--redo", metavar="QUESTION_ID|last",
+                   help="ask one question again as a short round; its report shows what changed since last time")
     p.add_argument("--stt-model", default="tiny.en", help="Whisper model name or path (voice)")
     p.add_argument("--voice", default=None, help="Piper voice name or path (voice; default: the persona's)")
     p.set_defaults(handler=run)
@@ -59,11 +61,55 @@ def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - avoids
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.redo:
+        _apply_redo(args)
     if not args.text and args.answers_file is None:
         from agent.voice.live import run_live_practice
 
         return run_live_practice(args)
     return run_text(args)
+
+
+def _apply_redo(args: argparse.Namespace) -> None:
+    """Turn ``--redo`` into a one-question round (the comparison with the last attempt comes with it)."""
+    if args.question_ids or args.questions or args.loop:
+        raise UsageError("--redo: asks one question; leave out --question-ids, --questions and --loop")
+    bank = load_content()
+    wanted = args.redo.strip()
+    if wanted == "last":
+        store = open_store(args)
+        try:
+            found = last_question(store)
+        finally:
+            store.close()
+        if found is None:
+            raise UsageError("--redo last: no earlier round with a question yet; name a question id instead")
+        wanted = found
+    from agent.interview.plan import UnknownQuestion, resolve_ids
+
+    try:
+        (question,) = resolve_ids(bank.questions, [wanted])
+    except UnknownQuestion as exc:
+        raise UsageError(f"--redo: {exc}") from None
+    args.question_ids = question.id
+    args.questions = 1
+    if args.minutes is None:  # the question's budget and a minute each side for the opening and feedback
+        args.minutes = max(3.0, round(question.time_budget_s / 60.0) + 2.0)
+
+
+def last_question(store) -> str | None:  # noqa: ANN001 - a Store, imported late
+    """The question asked last in the owner's latest round that asked one."""
+    from agent.interview.records import Speaker
+
+    for summary in store.list_rounds(limit=10):
+        if not summary.asked_questions:
+            continue
+        _meta, _status, turns = store.get_round(summary.round_id)
+        asked = [t.question_id for t in turns if t.speaker is Speaker.INTERVIEWER and t.kind == "question"
+                 and t.question_id]
+        if asked:
+            return asked[-1]
+    return None
 
 
 class ScriptClock:
@@ -128,7 +174,7 @@ def run_text(args: argparse.Namespace) -> int:
             raise UsageError(f"--question-ids: {exc}") from None
         rnd = logged.round
         print(f"Round {rnd.meta.round_id} with {rnd.persona.name} ({rnd.persona.title}), "
-              f"{rnd.meta.minutes:g} minutes, {len(rnd.questions)} questions.")
+              f"{rnd.meta.minutes:g} minutes, {len(rnd.questions)} question{'' if len(rnd.questions) == 1 else 's'}.")
         if scripted is None:
             print("Type your answer; finish it with an empty line. Ctrl-D ends the round.")
         reader_gone = False

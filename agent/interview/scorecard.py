@@ -60,8 +60,10 @@ class Comparison(Model):
 
     previous_round_id: str
     previous_score: int
-    improved: list[str]  # ideas shown now that the earlier attempt did not show
+    improved: list[str]  # ideas explained now that the earlier attempt did not explain
     still_missing: list[str]
+    still_named: list[str] = []  # named now, still not explained
+    lost: list[str] = []  # explained the earlier time, not this time
 
 
 class DeliveryFigures(Model):
@@ -261,6 +263,9 @@ def _question_score(
             previous_score=before.score,
             improved=[q.id for q in hit if q.id not in before.hit_ids],
             still_missing=[m.id for m in missed],
+            still_named=[q.id for q in named],
+            lost=[sid for sid in before.hit_ids if sid in signals and signals[sid].polarity is Polarity.STRONG
+                  and sid not in {q.id for q in hit}],
         )
     main = next((t.text for t in answers if t.kind == "answer"), None)
     return QuestionScore(

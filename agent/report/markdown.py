@@ -139,10 +139,10 @@ def _question(i: int, q: QuestionScore) -> list[str]:
         c = q.comparison
         out += [f"### Compared with round {c.previous_round_id}", "",
                 f"Earlier {score_text(c.previous_score)}, now {score_text(q.score)}."]
-        if c.improved:
-            out.append(f"Newly shown: {'; '.join(escape(describe(s, q)) for s in c.improved)}.")
-        if c.still_missing:
-            out.append(f"Still missing: {'; '.join(escape(describe(s, q)) for s in c.still_missing)}.")
+        for label, ids in (("Newly explained", c.improved), ("Named, not yet explained", c.still_named),
+                           ("Explained last time, not this time", c.lost), ("Still missing", c.still_missing)):
+            if ids:
+                out.append(f"{label}: {'; '.join(escape(describe(s, q)) for s in ids)}.")
         out.append("")
     out += [f"Delivery: {delivery_line(q.delivery)}.", ""]
     return out

@@ -121,3 +121,32 @@ def test_assess_refuses_an_answer_above_the_cap_in_one_line(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1
     assert "--answer-file" in lines[0] and "120,000 characters" in lines[0] and "at most 100,000" in lines[0]
+
+
+NAMED_METRICS = "I would look at the consuming teams, the time to integrate and developer NPS."
+
+
+def test_redo_asks_one_question_again_and_reports_what_changed(tmp_path):
+    run(tmp_path, "practice", "--text", "--question-ids", "platform-success-metrics", "--answers-file",
+        script(tmp_path, NAMED_METRICS, "No, that's all.", "No, that's all.", "No, that's all."))
+    proc = run(tmp_path, "practice", "--text", "--redo", "last", "--answers-file",
+               script(tmp_path, STRONG_METRICS, "No, that's all.", "No, that's all."))
+    assert "1 questions" not in proc.stdout and ", 1 question" in proc.stdout
+    rid = proc.stdout.strip().splitlines()[-1].split()[1]
+    card = json.loads(run(tmp_path, "report", rid, "--format", "json", "--out", "-").stdout)
+    (q,) = card["questions"]
+    c = q["comparison"]
+    assert q["question_id"] == "platform-success-metrics" and c is not None
+    assert c["previous_score"] < q["score"]
+    assert {"job-to-be-done", "time-to-integrate"} <= set(c["improved"])  # named before, explained now
+    md = run(tmp_path, "report", rid, "--format", "md", "--out", "-").stdout
+    assert "Newly explained:" in md and "Still missing:" in md
+
+
+@pytest.mark.parametrize("redo,needle", [("platform-succes-metrics", "platform-success-metrics"),
+                                          ("last", "no earlier round")])
+def test_redo_of_an_unknown_question_or_with_no_history_is_one_line(tmp_path, redo, needle):
+    proc = run(tmp_path, "practice", "--text", "--redo", redo, "--answers-file", script(tmp_path, "x"),
+               check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and needle in lines[0]
