@@ -197,14 +197,18 @@ class SimulatedCandidate:
             await asyncio.sleep(0.05)
         return False
 
-    async def say(self, answer: Answer) -> _Played:
-        """Play one answer and wait for the interviewer's reply to finish."""
+    async def say(self, answer: Answer, *, press_done: bool = False) -> _Played:
+        """Play one answer and wait for the interviewer's reply to finish; ``press_done``: then press
+        the page's "I'm done", as the worker receives it.
+        """
         turns_before = len(self.vr.conductor.turns)
         segments_before = len(self.speaker.segments)
         clip = self.mic.play(answer.pcm, answer.label)
         played = _Played(answer, clip, turns_before, segments_before)
         self.played.append(played)
         await clip.done
+        if press_done:
+            self.vr.agent.request_end_of_turn()
         persona = self.vr.conductor.round.persona
         replied = await self.wait_reply(
             turns_before, segments_before, persona.turn_taking.silence_nudge_s + REPLY_GRACE_S

@@ -80,7 +80,7 @@ def persona_variant(bank: Any, persona_id: str, **turn_taking: Any) -> Any:
 
 
 async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, question_ids: tuple[str, ...],
-                     closer: str = "") -> dict:
+                     closer: str = "", press_done: bool = False) -> dict:
     from agent.session import RoundRequest
     from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
@@ -109,7 +109,7 @@ async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, quest
                 async with SimulatedRound(bank, store, request, models=models, playback_speed=speed) as sim:
                     await sim.opening()
                     while not sim.vr.done and len(entries) + _answered(sim) < turns:
-                        await sim.candidate.say(pcms[i % len(pcms)])
+                        await sim.candidate.say(pcms[i % len(pcms)], press_done=press_done)
                         i += 1
                     sim.speaker.speed = 8.0
                 for t in sim.turns:
@@ -171,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed", type=float, default=3.0, help="interviewer playback speed once started")
     parser.add_argument("--closer", default="", metavar="WORDS",
                         help='end every answer with these words, e.g. "That\'s my answer." (an explicit end of turn)')
+    parser.add_argument("--press-done", action="store_true",
+                        help="press the page's \"I'm done\" at the end of every answer (as the worker receives it)")
     args = parser.parse_args(argv)
     from agent.content.loader import load_bank
     from agent.logs import configure_logging
@@ -178,7 +180,10 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging()
     bank = load_bank()
     qids = tuple(q for q in args.question_ids.split(",") if q)
-    result = asyncio.run(run_rounds(bank, args.persona, args.turns, args.speed, qids, closer=args.closer))
+    result = asyncio.run(run_rounds(bank, args.persona, args.turns, args.speed, qids, closer=args.closer,
+                                    press_done=args.press_done))
+    if args.press_done:
+        print("Done pressed at the end of every answer")
     if args.closer:
         print(f"every answer ends with: {args.closer!r}")
     report(result, bank.personas[args.persona])

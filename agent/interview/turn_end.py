@@ -14,6 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+# The data-packet topic on which the web app relays a pressed Done (or space bar) into the room.
+DONE_TOPIC = "interviewer.done"
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Words a candidate may add after the closer itself ("that's my answer, thanks").
 _TAIL = frozenset({"thanks", "thank", "you", "yeah", "ok", "okay", "so"})

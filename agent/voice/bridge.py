@@ -169,6 +169,8 @@ class PolicyStream(llm.LLMStream):
 COMMIT_AFTER_S = 0.1
 # How long a closer waits for the voice detector to call the candidate's speech over.
 USER_SILENCE_WAIT_S = 1.0
+# How long after Done is pressed the next transcript still counts as the end of the answer.
+DONE_REACH_S = 5.0
 
 
 class InterviewerAgent(Agent):
@@ -184,6 +186,7 @@ class InterviewerAgent(Agent):
         self._closers = tuple(closers)
         self.closer_commits = 0  # turns the candidate ended by saying so, for tests and benchmarks
         self._close_task: asyncio.Task[None] | None = None
+        self._done_requested_at: float | None = None  # when the candidate pressed Done, awaiting words
         self.backchannels_ignored = 0
         self.hold_unfinished = hold_unfinished
         self.hold = TurnHold()
@@ -227,10 +230,23 @@ class InterviewerAgent(Agent):
             if (isinstance(event, stt.SpeechEvent) and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
                     and event.alternatives and event.alternatives[0].text.strip()):
                 self._unanswered.append(event.alternatives[0].text.strip())
-                if self._closers and not self._conductor.done and closer_at_end(self.unanswered_text(),
-                                                                                 self._closers):
+                asked = self._done_requested_at is not None and (
+                    asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
+                if asked or (self._closers and not self._conductor.done
+                             and closer_at_end(self.unanswered_text(), self._closers)):
+                    self._done_requested_at = None
                     self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
             yield event
+
+    def request_end_of_turn(self) -> None:
+        """The candidate pressed Done: answer what they said, now, or as soon as its transcript arrives."""
+        if self._conductor.done or self._interviewer_mid_speech():
+            return
+        if self.unanswered_text() and self.session.user_state != "speaking":
+            self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
+        else:  # the last words are still being transcribed: end the turn when they arrive
+            self._done_requested_at = asyncio.get_running_loop().time()
+        log.info("voice.done_pressed")
 
     async def _end_turn_now(self) -> None:
         """The candidate said they are done: answer now, instead of after the silence wait.

@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
 from agent.store.owners import WEB_OWNER
 
@@ -303,6 +304,12 @@ async def run_room_round(ctx: JobContext) -> None:
         store.close()
 
 
+def _on_done(packet: rtc.DataPacket, voice: Any) -> None:
+    """The web app relayed the candidate's "I'm done": only a packet from the server counts."""
+    if packet.topic == DONE_TOPIC and packet.participant is None:
+        voice.agent.request_end_of_turn()
+
+
 class RoomRound:
     """One round's lifetime in the room (see module docstring for the three endings)."""
 
@@ -366,6 +373,7 @@ class RoomRound:
                 tts_override=_persona_tts(persona, models),
             )
             conductor = voice.conductor
+            ctx.room.on("data_received", lambda packet: _on_done(packet, voice))
             # the opening may already be decided: publish the state now, then on every turn
             conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
             if conductor.started:

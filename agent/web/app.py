@@ -20,6 +20,7 @@ from aiohttp import web
 
 from agent.logs import get_logger
 from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
+from agent.web.done import DoneSender, livekit_sender, send_done
 from agent.web.owner import owner_cookie, owner_of
 from agent.web.pages import HistoryPage, RoundPage, RoundStatus, store_pages, unavailable_page
 from agent.web.ratelimit import RateLimiter
@@ -44,6 +45,8 @@ CHOICES: web.AppKey[list[Sequence[PersonaChoice]]] = web.AppKey("choices")
 ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
 HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
 ROUND_STATUS: web.AppKey[RoundStatus | None] = web.AppKey("round_status")
+DONE_SENDER: web.AppKey[DoneSender] = web.AppKey("done_sender")
+DONE_LIMITER: web.AppKey[RateLimiter] = web.AppKey("done_limiter", RateLimiter)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
 EXECUTOR: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
 
@@ -55,6 +58,7 @@ def create_app(
     round_page: RoundPage | None = None,
     history_page: HistoryPage | None = None,
     round_status: RoundStatus | None = None,
+    done_sender: DoneSender | None = None,
     dist_dir: Path | None = None,
 ) -> web.Application:
     """Build the aiohttp application.
@@ -78,6 +82,9 @@ def create_app(
     app[ROUND_PAGE] = round_page
     app[HISTORY_PAGE] = history_page
     app[ROUND_STATUS] = round_status
+    app[DONE_SENDER] = done_sender or livekit_sender(settings)
+    # "I'm done" presses per client per minute: a held key or a script cannot flood the room
+    app[DONE_LIMITER] = RateLimiter(limit=60, window_s=60.0)
     app[LIMITER] = RateLimiter(limit=settings.rate_limit, window_s=settings.rate_window_s)
     app[EXECUTOR] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-pages")
     app.on_cleanup.append(_shutdown_executor)
@@ -87,6 +94,7 @@ def create_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/api/personas", personas)
     app.router.add_post("/api/session", create_session)
+    app.router.add_post("/api/done", candidate_done)
     app.router.add_get("/rounds/{round_id}", show_round)
     app.router.add_get("/history", show_history)
     if dist.is_dir():
@@ -204,6 +212,18 @@ async def create_session(request: web.Request) -> web.Response:
         minutes=round_request.minutes,
     )
     return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})
+
+
+async def candidate_done(request: web.Request) -> web.Response:
+    """POST /api/done: the candidate pressed Done (or the space bar); end their turn now."""
+    if request.content_type != "application/json":
+        return _error(415, "body: send application/json")
+    if not _same_origin(request):
+        return _error(403, "origin: cross-origin requests are not allowed")
+    client = request.remote or "unknown"
+    if not request.app[DONE_LIMITER].allow(client):
+        return _error(429, "too many presses; wait a moment")
+    return await send_done(request, request.app[SETTINGS], request.app[DONE_SENDER])
 
 
 def _html(text: str, status: int = 200) -> web.Response:

@@ -13,6 +13,8 @@ room, so a long round outlives it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -41,6 +43,7 @@ class SessionGrant:
     room: str
     identity: str
     expires_at: int  # Unix seconds
+    done_key: str = ""  # lets this page, and only it, say "I'm done" in this room (see done_key())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body; the API secret is not part of it by construction."""
@@ -50,7 +53,19 @@ class SessionGrant:
             "room": self.room,
             "identity": self.identity,
             "expires_at": self.expires_at,
+            "done_key": self.done_key,
         }
+
+
+def done_key(settings: WebSettings, room: str) -> str:
+    """A room's key for ``POST /api/done``: an HMAC of the room name under the API secret.
+
+    The candidate's token cannot publish data (least privilege), so the page's
+    "I'm done" goes through the web app, which relays it into the room from the
+    server side. Only the page that was given the room can name it this way.
+    """
+    mac = hmac.new(settings.api_secret.encode("utf-8"), f"done:{room}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
 
 
 def new_room_name() -> str:
@@ -118,4 +133,5 @@ def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | N
         room=room,
         identity=identity,
         expires_at=int(issued) + settings.token_ttl_s,
+        done_key=done_key(settings, room),
     )

@@ -40,6 +40,7 @@ const ui = {
   questionNumber: $("question-number"),
   question: $("question"),
   timeWarning: $("time-warning"),
+  done: $<HTMLButtonElement>("done"),
   mute: $<HTMLButtonElement>("mute"),
   enableAudio: $<HTMLButtonElement>("enable-audio"),
   end: $<HTMLButtonElement>("end"),
@@ -53,6 +54,7 @@ let personas: PersonaChoice[] = [];
 let room: Room | null = null;
 let mic: LocalAudioTrack | null = null;
 let roundId = "";
+let session: SessionGrant | null = null;
 let ending = false;
 let deadline = 0; // performance.now() at which the round's time runs out
 let warnAtS = 60;
@@ -245,6 +247,7 @@ async function startRound(event: SubmitEvent): Promise<void> {
     return;
   }
   document.body.dataset.room = grant.room;
+  session = grant;
   ui.setup.hidden = true;
   ui.round.hidden = false;
   ui.timer.textContent = formatClock(Number.parseInt(ui.minutes.value, 10) * 60);
@@ -263,6 +266,7 @@ async function startRound(event: SubmitEvent): Promise<void> {
   }
   setState("connected");
   ui.mute.disabled = false;
+  ui.done.disabled = false;
   ui.end.disabled = false;
   for (const p of room.remoteParticipants.values()) applyAttributes(p);
   timerHandle = window.setInterval(tick, 1000);
@@ -276,6 +280,7 @@ async function endRound(reason: string): Promise<void> {
   ending = true;
   setState("ending");
   ui.end.disabled = true;
+  ui.done.disabled = true;
   ui.mute.disabled = true;
   window.clearInterval(timerHandle);
   window.clearTimeout(agentJoinHandle);
@@ -294,6 +299,23 @@ async function endRound(reason: string): Promise<void> {
   }
 }
 
+// "I'm done": the page's token cannot send data, so the web app relays it into the room.
+async function sayDone(): Promise<void> {
+  if (!session || ending || ui.done.disabled) return;
+  document.body.dataset.donePresses = String(Number(document.body.dataset.donePresses ?? "0") + 1);
+  const response = await fetch("/api/done", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ room: session.room, key: session.done_key }),
+  }).catch(() => null);
+  if (!response || !response.ok) showMessage("Could not tell the interviewer you are done; it will answer after the pause.");
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLSelectElement
+    || target instanceof HTMLTextAreaElement || target instanceof HTMLButtonElement;
+}
+
 function toggleMute(): void {
   if (!mic) return;
   const muted = !mic.isMuted;
@@ -306,6 +328,13 @@ function toggleMute(): void {
 ui.persona.addEventListener("change", fillTracks);
 ui.form.addEventListener("submit", (e) => void startRound(e as SubmitEvent));
 ui.mute.addEventListener("click", toggleMute);
+ui.done.addEventListener("click", () => void sayDone());
+document.addEventListener("keydown", (e) => {
+  if (e.code === "Space" && !e.repeat && !isTyping(e.target) && !ui.round.hidden) {
+    e.preventDefault();
+    void sayDone();
+  }
+});
 ui.end.addEventListener("click", () => void endRound("You ended the round."));
 ui.enableAudio.addEventListener("click", () => {
   void room?.startAudio().then(() => { ui.enableAudio.hidden = true; });

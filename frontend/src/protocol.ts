@@ -39,6 +39,7 @@ export interface SessionGrant {
   room: string;
   identity: string;
   expires_at: number;
+  done_key: string; // for POST /api/done: this page's "I'm done" in this room
 }
 
 const AGENT_STATE_LABEL: Record<string, string> = {

@@ -8,6 +8,7 @@ the closer's words are not part of what the core judges.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 
@@ -22,9 +23,11 @@ pytestmark = pytest.mark.integration
 LONG_WAIT_S = 3.0
 
 
-async def _round(tmp_path: Path, monkeypatch, *texts: str):
+@contextlib.asynccontextmanager
+async def _long_wait_round(tmp_path: Path, monkeypatch):
+    """A started simulated round whose persona waits 3 s of silence before answering."""
     from agent.session import RoundRequest
-    from agent.simulate import Answer, SimulatedRound, flite_pcm
+    from agent.simulate import SimulatedRound
     from agent.store import Store
     from agent.voice.session_factory import load_models
 
@@ -36,12 +39,19 @@ async def _round(tmp_path: Path, monkeypatch, *texts: str):
         request = RoundRequest(persona_id="fake-persona", question_ids=("fake-metrics",), mode="simulate")
         async with SimulatedRound(bank, store, request, models=load_models(), playback_speed=4.0) as sim:
             await sim.opening()
-            for i, text in enumerate(texts):
-                await sim.candidate.say(Answer(f"a{i}", flite_pcm(text), text))
-            closed = sim.vr.agent.closer_commits
-        return closed, [t for t in sim.turns if t.source == "answer"]
+            yield sim
     finally:
         store.close()
+
+
+async def _round(tmp_path: Path, monkeypatch, *texts: str):
+    from agent.simulate import Answer, flite_pcm
+
+    async with _long_wait_round(tmp_path, monkeypatch) as sim:
+        for i, text in enumerate(texts):
+            await sim.candidate.say(Answer(f"a{i}", flite_pcm(text), text))
+        closed = sim.vr.agent.closer_commits
+    return closed, [t for t in sim.turns if t.source == "answer"]
 
 
 async def test_a_closer_at_the_end_gets_a_reply_without_the_silence_wait(tmp_path, monkeypatch):
@@ -61,3 +71,16 @@ async def test_a_closer_inside_an_answer_does_not_end_it(tmp_path, monkeypatch):
                                    "integrate for a new team.")
     assert closed == 0
     assert answers and "time to integrate" in (answers[0].heard or "").lower()
+
+
+async def test_pressing_done_after_an_answer_gets_a_reply_without_the_silence_wait(tmp_path, monkeypatch):
+    """What the page's Done button and space bar do in the worker, in a real simulated round."""
+    from agent.simulate import Answer, flite_pcm
+
+    text = "We would track uptime and the number of integrations."
+    async with _long_wait_round(tmp_path, monkeypatch) as sim:
+        await sim.candidate.say(Answer("a0", flite_pcm(text), text), press_done=True)
+    answers = [t for t in sim.turns if t.source == "answer"]
+    assert len(answers) == 1 and answers[0].action == "probe"
+    waited = answers[0].measured.get("speech_end_to_first_audio")
+    assert waited is not None and waited < LONG_WAIT_S, answers[0].measured  # the 3 s wait was skipped

@@ -83,7 +83,7 @@ def test_comparison_with_the_earlier_attempt(compared):
     assert q_two.comparison is not None and q_two.comparison.previous_round_id == "first0001"
     md = render(compared, "md")
     assert "### Compared with round first0001" in md and "Earlier 1/5, now 5/5." in md
-    assert "Newly shown: Ties the platform to value for its users; Looks at depth of adoption." in md
+    assert "Newly explained: Ties the platform to value for its users; Looks at depth of adoption." in md
     page = render(compared, "html")
     assert "Compared with round first0001" in page and "earlier attempt" in page
 

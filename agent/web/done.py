@@ -1,0 +1,73 @@
+"""``POST /api/done``: the candidate's "I'm done", relayed into their room from the server side.
+
+The page's token may publish a microphone and nothing else, so it cannot send
+data itself. The web app checks the room's ``done_key`` (given to that page
+with its session) and sends one reliable data packet on ``DONE_TOPIC`` to the
+room through the LiveKit server API; the worker ends the candidate's turn
+when such a packet comes from the server (never from a participant).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import re
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+from livekit import api
+
+from agent.interview.turn_end import DONE_TOPIC
+from agent.web.settings import WebSettings
+from agent.web.tokens import done_key
+
+ROOM_NAME = re.compile(r"^round-[0-9a-f]{32}$")
+
+# Sends the "done" packet into a room (injectable, so the endpoint is testable without a server).
+DoneSender = Callable[[str], Awaitable[None]]
+
+
+def livekit_sender(settings: WebSettings) -> DoneSender:
+    """The real sender: one reliable packet, from the server, through the LiveKit room API."""
+    http_url = settings.livekit_url.replace("wss://", "https://").replace("ws://", "http://")
+
+    async def send(room: str) -> None:
+        async with api.LiveKitAPI(http_url, settings.api_key, settings.api_secret) as lk:
+            await lk.room.send_data(api.SendDataRequest(
+                room=room, data=json.dumps({"done": True}).encode(), kind=api.DataPacket.Kind.RELIABLE,
+                topic=DONE_TOPIC))
+
+    return send
+
+
+def check_request(settings: WebSettings, body: object) -> str:
+    """The room a well-formed, correctly keyed request names; ValueError naming the field otherwise."""
+    if not isinstance(body, dict):
+        raise ValueError("body: expected a JSON object")
+    room, key = body.get("room"), body.get("key")
+    if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
+        raise ValueError("room: expected the room name of this session")
+    if not isinstance(key, str) or not hmac.compare_digest(key, done_key(settings, room)):
+        raise PermissionError("key: does not match this room")
+    return room
+
+
+async def send_done(request: web.Request, settings: WebSettings, sender: DoneSender) -> web.Response:
+    """Handle one POST /api/done (content type and origin are checked by the caller)."""
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return web.json_response({"error": "body: not valid JSON", "field": "body"}, status=400)
+    try:
+        room = check_request(settings, body)
+    except PermissionError as exc:
+        return web.json_response({"error": str(exc), "field": "key"}, status=403)
+    except ValueError as exc:
+        field = str(exc).split(":", 1)[0]
+        return web.json_response({"error": str(exc), "field": field}, status=400)
+    try:
+        await sender(room)
+    except Exception as exc:  # noqa: BLE001 - the server is down or refused: say so in one line
+        return web.json_response({"error": f"could not reach the interview room ({type(exc).__name__})"},
+                                 status=503)
+    return web.Response(status=204)
