@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import sys
 from typing import TYPE_CHECKING
 
 from agent.cli import UsageError
@@ -52,3 +53,10 @@ def open_store(args: argparse.Namespace) -> Store:
         return Store(getattr(args, "db", None), write_wait_s=wait, owner=local_owner())
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+
+
+def store_lost(command: str, error: str, report: object) -> int:
+    """The one line a round command ends with when the database stopped taking writes; exit status 1."""
+    print(f"interviewer {command}: {error}; the round was kept in memory and its report written: {report}",
+          file=sys.stderr)
+    return 1

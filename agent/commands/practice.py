@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from agent.cli import UsageError, silence_stdout
-from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of
+from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of, store_lost
 from agent.content.models import Track
 
 INTERVIEWER_WPM = 160.0
@@ -218,9 +218,7 @@ def run_text(args: argparse.Namespace) -> int:
     score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
     print(f"\nround {card.round_id} ({score}) report: {path}")
     if logged.store_error is not None:
-        print(f"interviewer practice: {logged.store_error}; the round was kept in memory and its report written: "
-              f"{path}", file=sys.stderr)
-        return 1
+        return store_lost("practice", logged.store_error, path)
     return 141 if reader_gone else 0  # 128 + SIGPIPE, as agent.cli reports a closed pipe
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli import UsageError
-from agent.commands._common import load_content, open_store, persona_of
+from agent.commands._common import load_content, open_store, persona_of, store_lost
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -103,7 +103,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"recording: {result.wav}")
     sys.stdout.flush()
     if result.store_error is not None:
-        print(f"interviewer simulate: {result.store_error}; the round was kept in memory and its report "
-              f"written: {result.report}", file=sys.stderr)
-        return 1
+        return store_lost("simulate", result.store_error, result.report)
     return 0

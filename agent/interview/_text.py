@@ -137,6 +137,15 @@ def find_phrase(
             yield Match(i, i + n)
 
 
+def every_start(patterns: Sequence[str]) -> re.Pattern[str] | None:
+    """One pattern that matches, empty, at every position where any of ``patterns`` starts; group 1 is
+    that phrase, so one pass over the text finds every start and end (overlapping ones too).
+    """
+    if not patterns:
+        return None
+    return re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
+
+
 def span_text(text: str, tokens: Sequence[Token], match: Match) -> str:
     """The verbatim text of a match."""
     return text[tokens[match.first].start : tokens[match.last - 1].end]

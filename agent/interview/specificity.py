@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from agent.content.models import Question
-from agent.interview._text import phrase_stems, stem_index, tokenize
+from agent.interview._text import Token, find_phrase, phrase_stems, stem_index, tokenize
 
 # A cue found in at least this share of the answers to other questions is not specific to its own.
 OTHER_QUESTION_SHARE = 0.10
@@ -43,12 +43,12 @@ class CueFlag:
 
 def cue_flags(questions: Mapping[str, Question], background: Iterable[tuple[str, str]]) -> list[CueFlag]:
     """Every phrase cue of ``questions`` that is too general, judged on ``background`` (question id, text)."""
-    answers = [(qid, stem_index(tokenize(text))) for qid, text in background]
+    answers = [(qid, _Indexed.of(text)) for qid, text in background]
     if len(answers) < MIN_BACKGROUND:
         return []
     flags: list[CueFlag] = []
     for q in questions.values():
-        others = [index for qid, index in answers if qid != q.id]
+        others = [a for qid, a in answers if qid != q.id]
         for signal in q.signals:
             for phrase in signal.cues.phrases:
                 stems = phrase_stems(phrase)
@@ -60,22 +60,27 @@ def cue_flags(questions: Mapping[str, Question], background: Iterable[tuple[str,
                         flags.append(CueFlag(q.id, signal.id, phrase, "other-questions", share))
                         continue
                 if len(stems) == 1:
-                    share = _share(stems, [index for _, index in answers])
+                    share = _share(stems, [a for _, a in answers])
                     if share >= COMMON_WORD_SHARE:
                         flags.append(CueFlag(q.id, signal.id, phrase, "common-word", share))
     return flags
 
 
-def _share(stems: Sequence[str], indexes: Sequence[dict[str, list[int]]]) -> float:
-    hits = sum(1 for index in indexes if _occurs(stems, index))
-    return hits / len(indexes)
+@dataclass(frozen=True, slots=True)
+class _Indexed:
+    """One background answer, tokenized and indexed once for every cue tried on it."""
+
+    tokens: list[Token]
+    index: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, text: str) -> _Indexed:
+        tokens = tokenize(text)
+        return cls(tokens, stem_index(tokens))
+
+    def has(self, stems: Sequence[str]) -> bool:
+        return next(iter(find_phrase(self.tokens, stems, self.index)), None) is not None
 
 
-def _occurs(stems: Sequence[str], index: dict[str, list[int]]) -> bool:
-    firsts = index.get(stems[0])
-    if not firsts:
-        return False
-    if len(stems) == 1:
-        return True
-    after = [set(index.get(s, ())) for s in stems[1:]]
-    return any(all(i + k + 1 in pos for k, pos in enumerate(after)) for i in firsts)
+def _share(stems: Sequence[str], answers: Sequence[_Indexed]) -> float:
+    return sum(1 for a in answers if a.has(stems)) / len(answers)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.content.models import Lexicon
-from agent.interview._text import Answer, phrase_stems, stem
+from agent.interview._text import Answer, every_start, phrase_stems, stem
 
 # Subjects after "and" that start a new clause of their own ("... and we'd ...").
 _NEW_SUBJECT = frozenset({"i", "we", "you", "they", "it", "that", "then", "i'd", "we'd", "you'd", "they'd",
@@ -48,8 +48,8 @@ class StanceReader:
         # by first stem, so each token is tried only against the phrases that can start there
         self._multi = _by_head(multi)
         self._limiters = _by_head(phrase_stems(x) for x in lexicon.limiters)
-        self._dismiss = _every_start(lexicon.dismissals)
-        self._doubt = _every_start(lexicon.doubts)
+        self._dismiss = every_start(lexicon.dismissals)
+        self._doubt = every_start(lexicon.doubts)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
         self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
 
@@ -199,15 +199,6 @@ def _split_negators(negators: Sequence[str]) -> tuple[frozenset[str], frozenset[
     single = frozenset(stem(n) for n in singles if len(n) >= 4)
     multi = [phrase_stems(n) for n in negators if len(phrase_stems(n)) > 1]
     return exact, single, multi
-
-
-def _every_start(patterns: Sequence[str]) -> re.Pattern[str] | None:
-    """One pattern that matches, empty, at every position where any of ``patterns`` starts; group 1 is
-    that phrase, so one pass over the text finds every start and end (overlapping ones too).
-    """
-    if not patterns:
-        return None
-    return re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
 
 
 def _by_head(phrases: Iterable[tuple[str, ...]]) -> dict[str, list[tuple[str, ...]]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.content.models import Lexicon, SupportCues
-from agent.interview._text import Answer
+from agent.interview._text import Answer, every_start
 
 # How far past a marker its reason runs (a hollow appeal, or the people it lands on).
 _REASON_REACH = 12
@@ -71,9 +71,8 @@ class SupportReader:
         self._openers = _by_first_word(sup.openers)
         self._affected = frozenset(w.lower() for w in sup.affected)
         # handing the call to someone else supports nothing either ("the engineers would know best")
-        # one zero-width pattern that stops at every start of any of them: one pass finds them all
-        hollow = (*lexicon.hollow_reasons, *lexicon.engineering_deferral)
-        self._hollow = re.compile("(?=" + "|".join(f"(?:{p})" for p in hollow) + ")", re.IGNORECASE) if hollow else None
+        # one pass over the answer finds every start of any of them
+        self._hollow = every_start((*lexicon.hollow_reasons, *lexicon.engineering_deferral))
 
     def markers(self, answer: Answer) -> list[Marker]:
         """Every support marker in the answer, in order; hollow reasons are flagged, not dropped."""

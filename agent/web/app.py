@@ -170,6 +170,15 @@ async def personas(request: web.Request) -> web.Response:
     return web.json_response({"personas": [c.to_dict() for c in choices]})
 
 
+def _refuse_foreign_post(request: web.Request) -> web.Response | None:
+    """The answer to a POST that is not same-origin JSON, or None when it may go on."""
+    if request.content_type != "application/json":
+        return _error(415, "body: send application/json")
+    if not _same_origin(request):
+        return _error(403, "origin: cross-origin requests are not allowed")
+    return None
+
+
 def _same_origin(request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
@@ -179,10 +188,9 @@ def _same_origin(request: web.Request) -> bool:
 
 async def create_session(request: web.Request) -> web.Response:
     """POST /api/session: validate the choices, then mint a token for a new room."""
-    if request.content_type != "application/json":
-        return _error(415, "body: send application/json")
-    if not _same_origin(request):
-        return _error(403, "origin: cross-origin requests are not allowed")
+    refused = _refuse_foreign_post(request)
+    if refused is not None:
+        return refused
     limiter = request.app[LIMITER]
     client = request.remote or "unknown"
     if not limiter.allow(client):
@@ -216,10 +224,9 @@ async def create_session(request: web.Request) -> web.Response:
 
 async def candidate_done(request: web.Request) -> web.Response:
     """POST /api/done: the candidate pressed Done (or the space bar); end their turn now."""
-    if request.content_type != "application/json":
-        return _error(415, "body: send application/json")
-    if not _same_origin(request):
-        return _error(403, "origin: cross-origin requests are not allowed")
+    refused = _refuse_foreign_post(request)
+    if refused is not None:
+        return refused
     client = request.remote or "unknown"
     if not request.app[DONE_LIMITER].allow(client):
         return _error(429, "too many presses; wait a moment")
