@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from agent.cli import UsageError, silence_stdout
 from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of, store_lost
@@ -64,9 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.redo:
         _apply_redo(args)
     if not args.text and args.answers_file is None:
-        from agent.voice.live import run_live_practice
-
-        return run_live_practice(args)
+        return run_microphone(args)
     return run_text(args)
 
 
@@ -232,3 +232,60 @@ def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001
             clock.speak(turn.text, INTERVIEWER_WPM)
         minutes, seconds = divmod(int(turn.t), 60)
         print(f"\n[{minutes:02d}:{seconds:02d}] interviewer ({turn.kind})> {turn.text}")
+
+
+async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
+    # livekit-agents, faster-whisper and Piper load only for a spoken round, never for --text
+    from agent.session import start_round, write_round_report
+    from agent.voice.live import MicrophoneInput, SpeakerOutput
+    from agent.voice.session_factory import load_models
+    from agent.voice.voice_round import VoiceRound
+
+    bank = load_content()
+    persona = persona_of(bank, args.persona)
+    request = round_request(args, mode="voice")
+    models = load_models(stt_model=getattr(args, "stt_model", "tiny.en"),
+                         voice=getattr(args, "voice", None) or persona.voice.name,
+                         speaking_rate=persona.voice.rate)
+    store = open_store(args)
+    loop = asyncio.get_running_loop()
+    mic = MicrophoneInput(sd, loop)
+    speaker = SpeakerOutput(sd)
+    try:
+        logged = start_round(bank, store, request, clock=time.monotonic)
+        print(f"Round {logged.round.meta.round_id} with {persona.name}. Speak when the question ends; "
+              "Ctrl-C stops the round (headphones recommended).", flush=True)
+        mic.start()
+        speaker.start()
+        vr = await VoiceRound.start(logged, models, audio_input=mic, audio_output=speaker)
+        vr.conductor.on_turn(lambda e: print(f"interviewer> {e.interviewer_text}", flush=True)
+                            if e.interviewer_text else None)
+        try:
+            await vr.wait_closed()
+        except (KeyboardInterrupt, asyncio.CancelledError):
+            await vr.stop("stopped", say_wrap_up=False)
+        card = logged.scorecard()
+        path = write_round_report(card, "html")
+        print(f"round {card.round_id} report: {path}")
+        return 0
+    finally:
+        mic.close()
+        speaker.close()
+        await speaker.aclose()
+        store.close()
+
+
+def run_microphone(args: argparse.Namespace) -> int:
+    """``interviewer practice`` without ``--text``; 1 with one line when there is no sound card."""
+    from agent.voice.live import NO_DEVICE_HINT, NoAudioDevice, check_audio_devices  # livekit: voice only
+
+    try:
+        sd = check_audio_devices()
+    except NoAudioDevice as exc:
+        print(f"interviewer practice: cannot use a microphone here: {exc}; {NO_DEVICE_HINT}", file=sys.stderr)
+        return 1
+    try:
+        return asyncio.run(_microphone_round(args, sd))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,10 +1,10 @@
-"""``interviewer practice`` with the local microphone and speakers.
+"""The local microphone and speakers as a voice session's audio input and output.
 
-The same ``VoiceRound`` as every other front end, with a sounddevice
-microphone and loudspeaker as its audio input and output. A machine without
-PortAudio or without an input/output device gets one clear line and exit
-code 1, pointing at the two ways that need no sound card here: ``--text``,
-or the browser (``interviewer serve --dev``).
+The same ``VoiceRound`` runs behind every front end; ``interviewer practice``
+without ``--text`` hands it these sounddevice streams. A machine without
+PortAudio or without an input/output device raises ``NoAudioDevice`` with one
+readable reason, so the command can point at the two ways that need no sound
+card here (``NO_DEVICE_HINT``).
 
 Use headphones: without echo cancellation the microphone hears the
 interviewer, and the framework only ignores that for its echo warm-up.
@@ -12,11 +12,8 @@ interviewer, and the framework only ignores that for its echo warm-up.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import sys
 import threading
-import time
 from typing import Any
 
 import numpy as np
@@ -116,58 +113,3 @@ class SpeakerOutput(VirtualSpeaker):
     def close(self) -> None:
         self._stream.stop()
         self._stream.close()
-
-
-async def _live_round(args: argparse.Namespace, sd: Any) -> int:
-    from agent.commands._common import load_content, open_store, persona_of
-    from agent.commands.practice import round_request
-    from agent.session import start_round, write_round_report
-    from agent.voice.session_factory import load_models
-    from agent.voice.voice_round import VoiceRound
-
-    bank = load_content()
-    persona = persona_of(bank, args.persona)
-    request = round_request(args, mode="voice")
-    models = load_models(stt_model=getattr(args, "stt_model", "tiny.en"),
-                         voice=getattr(args, "voice", None) or persona.voice.name,
-                         speaking_rate=persona.voice.rate)
-    store = open_store(args)
-    loop = asyncio.get_running_loop()
-    mic = MicrophoneInput(sd, loop)
-    speaker = SpeakerOutput(sd)
-    try:
-        logged = start_round(bank, store, request, clock=time.monotonic)
-        print(f"Round {logged.round.meta.round_id} with {persona.name}. Speak when the question ends; "
-              "Ctrl-C stops the round (headphones recommended).", flush=True)
-        mic.start()
-        speaker.start()
-        vr = await VoiceRound.start(logged, models, audio_input=mic, audio_output=speaker)
-        vr.conductor.on_turn(lambda e: print(f"interviewer> {e.interviewer_text}", flush=True)
-                            if e.interviewer_text else None)
-        try:
-            await vr.wait_closed()
-        except (KeyboardInterrupt, asyncio.CancelledError):
-            await vr.stop("stopped", say_wrap_up=False)
-        card = logged.scorecard()
-        path = write_round_report(card, "html")
-        print(f"round {card.round_id} report: {path}")
-        return 0
-    finally:
-        mic.close()
-        speaker.close()
-        await speaker.aclose()
-        store.close()
-
-
-def run_live_practice(args: argparse.Namespace) -> int:
-    """Entry for ``interviewer practice`` without ``--text``; 1 with one line when there is no sound card."""
-    try:
-        sd = check_audio_devices()
-    except NoAudioDevice as exc:
-        print(f"interviewer practice: cannot use a microphone here: {exc}; {NO_DEVICE_HINT}", file=sys.stderr)
-        return 1
-    try:
-        return asyncio.run(_live_round(args, sd))
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130

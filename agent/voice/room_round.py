@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agent.interview.request import RequestError, RoundChoice, choose_round
 from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
 from agent.store.owners import WEB_OWNER
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 MAX_METADATA_BYTES = 4096
-MAX_QUESTIONS = 14
 CANDIDATE_WAIT_S = 60.0
 LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent leaves
 REPORT_TIMEOUT_S = 30.0
@@ -123,20 +123,15 @@ class MetadataError(ValueError):
 
 
 @dataclass(frozen=True)
-class RoundChoice:
-    """The round the candidate asked for, checked against the bank."""
+class RoundJob:
+    """The round the candidate asked for, checked against the bank, and whose it is."""
 
-    persona: str
-    track: str
-    minutes: int
-    questions: tuple[str, ...] = ()
+    choice: RoundChoice
     owner: str | None = None  # the browser's owner id ("web:<hash>"), set by the web app's token endpoint
 
 
-def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
+def parse_metadata(raw: str, bank: Bank) -> RoundJob:
     """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids, and ``owner``)."""
-    from agent.web.catalog import MAX_MINUTES, MIN_MINUTES
-
     if not raw or len(raw.encode()) > MAX_METADATA_BYTES:
         raise MetadataError("metadata: missing or too long")
     try:
@@ -145,30 +140,14 @@ def parse_metadata(raw: str, bank: Bank) -> RoundChoice:
         raise MetadataError("metadata: not valid JSON") from None
     if not isinstance(data, dict):
         raise MetadataError("metadata: expected a JSON object")
-    unknown = sorted(set(data) - {"persona", "track", "minutes", "questions", "owner"})
-    if unknown:
-        raise MetadataError(f"metadata.{unknown[0]}: unknown field")
-    persona_id = data.get("persona")
-    if not isinstance(persona_id, str) or persona_id not in bank.personas:
-        raise MetadataError("metadata.persona: unknown persona id")
-    persona = bank.personas[persona_id]
-    tracks = [str(t) for t in persona.tracks]
-    track = data.get("track", tracks[0])
-    if not isinstance(track, str) or track not in tracks:
-        raise MetadataError(f"metadata.track: must be one of {', '.join(tracks)}")
-    minutes = data.get("minutes", persona.default_minutes)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise MetadataError(f"metadata.minutes: must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}")
-    questions = data.get("questions", [])
-    if not isinstance(questions, list) or len(questions) > MAX_QUESTIONS:
-        raise MetadataError(f"metadata.questions: expected a list of at most {MAX_QUESTIONS} question ids")
-    for qid in questions:
-        if not isinstance(qid, str) or qid not in bank.questions:
-            raise MetadataError("metadata.questions: unknown question id")
+    try:
+        choice = choose_round(data, bank.personas, question_ids=bank.questions.keys(), also_allowed={"owner"})
+    except RequestError as exc:
+        raise MetadataError(f"metadata.{exc.field}: {exc.message}") from None
     owner = data.get("owner")
     if owner is not None and (not isinstance(owner, str) or not WEB_OWNER.fullmatch(owner)):
         raise MetadataError("metadata.owner: expected web: and 32 hex digits")
-    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions), owner=owner)
+    return RoundJob(choice=choice, owner=owner)
 
 
 # ---------------------------------------------------------------- attributes
@@ -279,7 +258,7 @@ async def run_room_round(ctx: JobContext) -> None:
     await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
     attrs = Attributes(ctx.room.local_participant)
     try:
-        choice = parse_metadata(ctx.job.metadata, bank)
+        job = parse_metadata(ctx.job.metadata, bank)
     except MetadataError as exc:
         log.warning("room.bad_metadata", room=ctx.room.name, error=str(exc))
         await attrs.set({"interviewer.error": "this round's settings were not valid; start a new round",
@@ -299,7 +278,7 @@ async def run_room_round(ctx: JobContext) -> None:
 
     store = Store(config.database_url)
     try:
-        await RoomRound(ctx, bank, store, choice, attrs, candidate.identity, stop).run()
+        await RoomRound(ctx, bank, store, job, attrs, candidate.identity, stop).run()
     finally:
         store.close()
 
@@ -313,12 +292,13 @@ def _on_done(packet: rtc.DataPacket, voice: Any) -> None:
 class RoomRound:
     """One round's lifetime in the room (see module docstring for the three endings)."""
 
-    def __init__(self, ctx: JobContext, bank: Bank, store: Any, choice: RoundChoice, attrs: Attributes,
+    def __init__(self, ctx: JobContext, bank: Bank, store: Any, job: RoundJob, attrs: Attributes,
                  candidate: str, stop: asyncio.Event) -> None:
         self.ctx = ctx
         self.bank = bank
         self.store = store
-        self.choice = choice
+        self.choice = job.choice
+        self.owner = job.owner
         self.attrs = attrs
         self.candidate = candidate
         self.stop = stop
@@ -342,7 +322,7 @@ class RoomRound:
         request = RoundRequest(persona_id=choice.persona, track=Track(choice.track), minutes=choice.minutes,
                                question_ids=choice.questions, mode="browser")
         # the round belongs to the browser that asked for it; without an owner, only the operator sees it
-        store = self.store.as_owner(choice.owner)
+        store = self.store.as_owner(self.owner)
         logged = await asyncio.to_thread(start_round, self.bank, store, request, clock=time.monotonic)
         loop = asyncio.get_running_loop()
 

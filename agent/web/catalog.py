@@ -12,8 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-MIN_MINUTES = 3
-MAX_MINUTES = 90
+from agent.interview.request import RequestError, RoundChoice, choose_round
+
+__all__ = ["Catalog", "PersonaChoice", "RequestError", "RoundRequest", "bank_catalog", "validate_round"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,14 +37,6 @@ class PersonaChoice:
 
 
 Catalog = Callable[[], Sequence[PersonaChoice]]
-
-
-class RequestError(ValueError):
-    """A bad field in a request body; ``field`` names it for the one-line 400."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,20 +75,5 @@ def bank_catalog() -> Sequence[PersonaChoice]:
 
 def validate_round(body: object, choices: Sequence[PersonaChoice]) -> RoundRequest:
     """Check a POST /api/session body against the catalog; raise RequestError naming the field."""
-    if not isinstance(body, dict):
-        raise RequestError("body", "expected a JSON object with persona, track and minutes")
-    unknown = sorted(set(body) - {"persona", "track", "minutes"})
-    if unknown:
-        raise RequestError(unknown[0], "unknown field")
-    by_id = {c.id: c for c in choices}
-    persona_id = body.get("persona")
-    if not isinstance(persona_id, str) or persona_id not in by_id:
-        raise RequestError("persona", "unknown persona id")
-    persona = by_id[persona_id]
-    track = body.get("track", persona.tracks[0] if persona.tracks else None)
-    if not isinstance(track, str) or track not in persona.tracks:
-        raise RequestError("track", f"must be one of {', '.join(persona.tracks)}")
-    minutes = body.get("minutes", persona.default_minutes)
-    if isinstance(minutes, bool) or not isinstance(minutes, int) or not MIN_MINUTES <= minutes <= MAX_MINUTES:
-        raise RequestError("minutes", f"must be a whole number from {MIN_MINUTES} to {MAX_MINUTES}")
-    return RoundRequest(persona=persona_id, track=track, minutes=minutes)
+    choice: RoundChoice = choose_round(body, {c.id: c for c in choices})
+    return RoundRequest(persona=choice.persona, track=choice.track, minutes=choice.minutes)

@@ -32,10 +32,11 @@ def meta(**fields: object) -> str:
 
 
 def test_valid_metadata_is_accepted(bank: SimpleNamespace) -> None:
-    choice = parse_metadata(meta(questions=["fake-metrics"]), bank)
+    job = parse_metadata(meta(questions=["fake-metrics"]), bank)
+    choice = job.choice
     assert (choice.persona, choice.track, choice.minutes, choice.questions) == (
         "fake-persona", "internal-platform", 10, ("fake-metrics",))
-    assert choice.owner is None  # a dispatch without an owner: only the operator sees the round
+    assert job.owner is None  # a dispatch without an owner: only the operator sees the round
 
 
 def test_the_owner_the_web_app_sends_is_kept(bank: SimpleNamespace) -> None:
