@@ -150,3 +150,19 @@ def test_redo_of_an_unknown_question_or_with_no_history_is_one_line(tmp_path, re
                check=False)
     lines = proc.stderr.strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1 and needle in lines[0]
+
+
+def test_a_machine_without_a_sound_card_gets_one_line_and_exit_1(monkeypatch, capsys):
+    import argparse
+
+    import agent.voice.live as live
+    from agent.commands.practice import run_microphone
+
+    def no_devices_fake():
+        raise live.NoAudioDevice("no microphone or speaker found (fake)")
+
+    monkeypatch.setattr(live, "check_audio_devices", no_devices_fake)
+    assert run_microphone(argparse.Namespace()) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("interviewer practice: cannot use a microphone here")
+    assert "--text" in err[0]
