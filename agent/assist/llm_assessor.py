@@ -163,7 +163,8 @@ class LLMRefinedAssessor:
         if not added:
             return result
         hits = [*result.signals, *added]
-        return replace(result, signals=hits, score=score_signals(question, hits), answer_kind="answer")
+        return replace(result, signals=hits, answer_kind="answer",
+                       score=score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)]))
 
     # -- the model call ---------------------------------------------------
 

@@ -35,6 +35,11 @@ from agent.interview.support import LEADING_KINDS, Marker, SupportReader
 FULL_MARKS_SHARE = 0.7
 # A named idea is worth this share of an explained one, and an answer with nothing explained stays at 2 or less.
 NAMED_CREDIT = 0.5
+# A weak idea rejected with a reason ("daily actives mislead, because one script can ...") is worth this share
+# of its weight as an explained strong idea: seeing why the tempting answer is wrong is what the question tests.
+ARGUED_CREDIT = 1.0
+# Any credited strong idea lifts an answer off the floor: 1 is for an answer that touches none.
+TOUCHED_FLOOR = 2
 NAMED_ONLY_CEILING = 2
 ADJACENT = 1
 WEAK_PENALTY = 0.5
@@ -85,7 +90,7 @@ class CueAssessor:
         kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
         if kind == "clarification":
             hits, set_aside = [], []  # a question about the question echoes its words; it shows nothing yet
-        score = 1 if kind != "answer" else score_signals(question, hits)
+        score = 1 if kind != "answer" else score_signals(question, [*hits, *(h for h in set_aside if h.argued)])
         return Assessment(signals=hits, score=score, delivery=delivery, answer_kind=kind, set_aside=set_aside)
 
     def explain_level(self, question: Question, text: str, quote: str) -> str:
@@ -138,7 +143,9 @@ class CueAssessor:
                 others = starts[bisect_left(starts, m.last):]
                 stance = self._stance.read(answer, m.anchor, m.last, weak=weak, others=others, scan=scan)
                 reads.append(_Read(signal, m, stance))
-        self._attach_support(question, answer, [r for r in reads if r.signal.polarity is Polarity.STRONG])
+        # a weak idea the candidate rejects can be argued against with a reason, which is itself strong evidence
+        self._attach_support(question, answer, [r for r in reads if r.signal.polarity is Polarity.STRONG
+                                                or r.stance is Stance.REJECTED])
         hits: list[SignalHit] = []
         set_aside: list[SignalHit] = []
         for signal in question.signals:
@@ -189,11 +196,13 @@ class CueAssessor:
     def _hit(self, answer: Answer, r: _Read) -> SignalHit:
         m = r.mention
         strong = r.signal.polarity is Polarity.STRONG
-        support = r.marker if strong and r.stance is Stance.ENDORSED else None
+        wanted = Stance.ENDORSED if strong else Stance.REJECTED
+        support = r.marker if r.stance is wanted else None
         evidence = clause_evidence(answer, m.first, m.last, support.first if support else None,
                                    support.last if support else None)
         if not strong:
-            return SignalHit(r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value)
+            return SignalHit(r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value,
+                             support=support.kind.value if support is not None else None)
         return SignalHit(
             r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value,
             level="explained" if support is not None else "named",
@@ -249,6 +258,9 @@ def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
     for sid, h in best.items():
         if polarity[sid] is Polarity.WEAK:
             weak_hit += weights[sid] if h.credited else 0.0
+            if h.argued:
+                credit += ARGUED_CREDIT * weights[sid]
+                explained = True
         elif h.explained:
             credit += weights[sid]
             explained = True
@@ -258,4 +270,5 @@ def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
     raw = 1.0 + 4.0 * ratio - WEAK_PENALTY * weak_hit
     if not explained:
         raw = min(raw, NAMED_ONLY_CEILING)
-    return max(1, min(5, int(raw + 0.5)))
+    floor = TOUCHED_FLOOR if credit > 0 else 1
+    return max(floor, min(5, int(raw + 0.5)))

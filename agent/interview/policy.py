@@ -29,6 +29,7 @@ class QuestionState:
     question: Question
     started_t: float
     signals: dict[str, SignalHit] = field(default_factory=dict)  # cumulative: each idea's strongest showing
+    argued: dict[str, SignalHit] = field(default_factory=dict)  # weak ideas argued against, kept for the score
     score: int | None = None
     asked: list[str] = field(default_factory=list)  # probe and curveball ids, in order
     probes_used: int = 0
@@ -41,6 +42,9 @@ class QuestionState:
             held = self.signals.get(hit.id)
             if held is None or hit.rank() > held.rank():
                 self.signals[hit.id] = hit
+        for hit in assessment.set_aside:
+            if hit.argued:
+                self.argued[hit.id] = hit
         self.score = score
 
 

@@ -78,6 +78,11 @@ class SignalHit:
         return self.polarity == "strong" and self.stance == "endorsed" and self.level in ("explained", None)
 
     @property
+    def argued(self) -> bool:
+        """A weak idea the candidate rejected and gave a reason for rejecting."""
+        return self.polarity == "weak" and self.stance == "rejected" and self.support is not None
+
+    @property
     def named_only(self) -> bool:
         return self.polarity == "strong" and self.credited and not self.explained
 
@@ -91,6 +96,8 @@ class SignalHit:
                                 "stance": self.stance}
         if self.polarity == "strong":
             data.update(level=self.level or "explained", term=self.term, support=self.support)
+        elif self.support is not None:
+            data["support"] = self.support  # the reason given for rejecting it
         return data
 
     @classmethod
@@ -167,6 +174,11 @@ class Assessment:
     delivery: Delivery
     answer_kind: str = "answer"  # answer | dont_know | clarification | empty | off_topic
     set_aside: list[SignalHit] = field(default_factory=list)  # weak ideas the candidate rejected or doubted
+
+    @property
+    def scored_hits(self) -> list[SignalHit]:
+        """What the score counts: the ideas shown, and the weak ones argued against with a reason."""
+        return [*self.signals, *(h for h in self.set_aside if h.argued)]
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -234,7 +234,8 @@ class InterviewRound:
         q = qs.question
         assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
         if assessment.answer_kind == "answer":
-            qs.absorb(assessment, score_signals(q, [*qs.signals.values(), *assessment.signals]))
+            shown = [*qs.signals.values(), *qs.argued.values(), *assessment.scored_hits]
+            qs.absorb(assessment, score_signals(q, shown))
         elif assessment.answer_kind != "clarification":
             qs.absorb(assessment, qs.score or 1)
         follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None

@@ -25,6 +25,12 @@ _REASON_REACH = 12
 _LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "erm", "well", "like", "yeah", "okay", "ok", "right", "but"})
 
 
+_NEXT_WORD = re.compile(r"[A-Za-z]+")
+# Units a hyphenated number may carry and still be a figure ("a six-month window").
+_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months quarter quarters "
+                   "year years percent step steps person people team teams times fold x ms".split())
+
+
 class SupportKind(StrEnum):
     """The kinds of support that make a named idea explained."""
 
@@ -89,6 +95,8 @@ class SupportReader:
         found: dict[tuple[int, int, SupportKind], Marker] = {}
         for first, last, kind in spans:
             if (first, last, kind) in found or self._discourse_so(answer, first):
+                continue
+            if kind is SupportKind.NUMBER and _part_of_a_name(answer, first, last):
                 continue
             backward = _points_back(answer, first)
             affects = self._names_someone(answer, first)
@@ -165,6 +173,20 @@ def _skip_lead_in(answer: Answer, start: int, *, allow_so: bool = True) -> int |
             continue
         return i
     return None
+
+
+def _part_of_a_name(answer: Answer, first: int, last: int) -> bool:
+    """A number hyphenated or slashed into a term ("one-to-one", "three-way handshake", "24/7") is a name, not
+    a figure; "a six-month window" or "a 90-day notice" is still a figure.
+    """
+    text = answer.text
+    start, end = answer.tokens[first].start, answer.tokens[last - 1].end
+    if start > 0 and text[start - 1] in "-/" and start > 1 and text[start - 2].isalnum():
+        return True
+    if end + 1 < len(text) and text[end] in "-/" and text[end + 1].isalnum():
+        nxt = _NEXT_WORD.match(text, end + 1)
+        return nxt is None or nxt.group(0).lower() not in _UNITS
+    return False
 
 
 def _points_back(answer: Answer, first: int) -> bool:

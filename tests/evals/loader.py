@@ -11,9 +11,11 @@ from agent.interview.evaluation import LabelledAnswer
 HERE = Path(__file__).parent
 ANSWERS = HERE / "answers.yaml"  # the first blind set
 BLIND_2 = HERE / "blind_2.yaml"  # the second blind set, frozen before issue 9's assessor was measured on it
-BLIND_SETS = (ANSWERS, BLIND_2)  # every frozen blind set; targets hold on each
+BLIND_3 = HERE / "blind_3.yaml"  # the third, frozen before the stance and floor changes of 2026-12-04
+BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3)  # every frozen blind set; targets hold on each
 DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
+DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:

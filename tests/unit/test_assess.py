@@ -174,3 +174,26 @@ def test_judge_contract_shape(assessor):
     assert all(set(s) == {"id", "polarity", "evidence", "stance"} for s in out["signals"] if s["polarity"] == "weak")
     assert all(set(s) == {"id", "polarity", "evidence", "stance", "level", "term", "support"}
                for s in out["signals"] if s["polarity"] == "strong")
+
+
+def test_a_weak_idea_argued_against_with_a_reason_earns_credit(assessor):
+    bare = assessor.assess(fake_question(), "I'd avoid uptime.")
+    argued = assessor.assess(fake_question(), "I'd avoid uptime, because teams can fail in ways it never shows.")
+    assert [h.stance for h in bare.set_aside] == ["rejected"] and bare.set_aside[0].support is None
+    assert argued.set_aside[0].support == "reason" and argued.set_aside[0].argued
+    assert "because" in argued.set_aside[0].evidence
+    assert bare.score == 1 and argued.score > bare.score
+    assert judge(fake_question(), fake_persona(), assessor, "I'd avoid uptime, because teams can fail in ways it "
+                 "never shows.").score == argued.score  # assess --json and a round score it the same way
+
+
+def test_any_idea_touched_keeps_an_answer_off_the_floor():
+    from agent.content.models import Signal
+
+    q = fake_question()
+    heavy = [Signal.model_validate(dict(id=f"heavy-{i}", polarity="strong", weight=5.0, description="A heavy idea",
+                                        cues=dict(phrases=(f"heavy thing {i}",)))) for i in range(2)]
+    q = q.model_copy(update={"signals": [*q.signals, *heavy]})
+    named = SignalHit("adoption-depth", "strong", "the share of each workload", level="named")
+    assert score_signals(q, [named]) == 2
+    assert score_signals(q, []) == 1

@@ -58,3 +58,18 @@ def test_a_judgement_about_another_idea_is_not_about_this_one():
     depth = next(k for k, t in enumerate(answer.tokens) if t.word == "depth")
     assert reader.read(answer, 0, 1, weak=True, others=[depth]) is Stance.ENDORSED
     assert reader.read(answer, depth, depth + 1, weak=True) is Stance.REJECTED
+
+
+@pytest.mark.parametrize("text", [
+    "I'd steer away from uptime as the headline",
+    "uptime, and that sounds good, however it can hide a lot",
+    "uptime can be really misleading here",
+    "a plain uptime number is bad too, since nobody feels it",
+    "counting uptime is measuring the wrong thing",
+])
+def test_the_shipped_lexicon_reads_these_as_rejections(text):
+    from agent.content.loader import load_bank
+
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
+    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=True) is Stance.REJECTED

@@ -33,3 +33,18 @@ def test_answer_index_maps_offsets_to_tokens_sentences_and_clauses():
     assert a.token_at(a.text.index("depth")) == 3
     assert a.token_at(a.text.index(",")) == 2  # a gap falls to the next token
     assert a.sentence_range(5) is None
+
+
+def test_a_number_hyphenated_into_a_name_is_not_a_figure():
+    from agent.content.loader import load_bank
+    from agent.interview._text import Answer
+    from agent.interview.support import SupportKind, SupportReader
+
+    reader = SupportReader(load_bank().lexicon)
+
+    def numbers(text):
+        return [m for m in reader.markers(Answer.of(text)) if m.kind is SupportKind.NUMBER]
+
+    assert not numbers("a one-to-one profile over a three-way handshake")
+    assert numbers("a six-month window for every caller")
+    assert numbers("we cut it to 2 days")
