@@ -137,6 +137,37 @@ def find_phrase(
             yield Match(i, i + n)
 
 
+Heads = dict[str, tuple[tuple[str, ...], ...]]
+
+
+def by_head(phrases: Iterable[tuple[str, ...]]) -> Heads:
+    """Stem sequences grouped by their first stem, for ``find_any``."""
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for stems in phrases:
+        if stems:
+            out.setdefault(stems[0], []).append(stems)
+    return {head: tuple(options) for head, options in out.items()}
+
+
+def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]]) -> Iterable[Match]:
+    """Every occurrence of any of the phrases in ``heads``: only where a phrase's first stem occurs, and
+    only over the smaller of the phrase list and the answer's vocabulary.
+    """
+    n_tokens = len(tokens)
+    if len(heads) <= len(index):
+        pairs = ((options, index.get(head)) for head, options in heads.items())
+    else:
+        pairs = ((heads.get(stem_), positions) for stem_, positions in index.items())
+    for options, positions in pairs:
+        if not options or not positions:
+            continue
+        for i in positions:
+            for stems in options:
+                n = len(stems)
+                if i + n <= n_tokens and all(tokens[i + k].stem == stems[k] for k in range(1, n)):
+                    yield Match(i, i + n)
+
+
 def every_start(patterns: Sequence[str]) -> re.Pattern[str] | None:
     """One pattern that matches, empty, at every position where any of ``patterns`` starts; group 1 is
     that phrase, so one pass over the text finds every start and end (overlapping ones too).

@@ -13,7 +13,7 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from agent.content.models import Cues, Lexicon
-from agent.interview._text import Answer, find_phrase, phrase_stems
+from agent.interview._text import Answer, Heads, by_head, find_any, phrase_stems
 
 # A pattern match that runs across a full stop joins two thoughts the candidate kept apart.
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s")
@@ -37,8 +37,8 @@ class Mention:
 class CompiledCues:
     """One signal's cues turned into stem tuples and compiled patterns once, not on every answer."""
 
-    phrases: tuple[tuple[str, ...], ...]
-    combos: tuple[tuple[tuple[tuple[str, ...], ...], ...], ...]
+    phrases: Heads
+    combos: tuple[tuple[Heads, ...], ...]  # each combo: one group of alternatives per word that must occur
     patterns: tuple[re.Pattern[str], ...]
     window: int
 
@@ -47,11 +47,8 @@ def compile_cues(cues: Cues, lexicon: Lexicon) -> CompiledCues:
     """Stems for phrases and combos, compiled patterns (with any lexicon lists the cues share)."""
     shared = [p for name in cues.shared for p in getattr(lexicon, name)]
     return CompiledCues(
-        phrases=tuple(s for s in (phrase_stems(p) for p in cues.phrases) if s),
-        combos=tuple(
-            tuple(tuple(s for s in (phrase_stems(alt) for alt in group) if s) for group in combo)
-            for combo in cues.combos
-        ),
+        phrases=by_head(phrase_stems(p) for p in cues.phrases),
+        combos=tuple(tuple(by_head(phrase_stems(alt) for alt in group) for group in combo) for combo in cues.combos),
         patterns=tuple(re.compile(p, re.IGNORECASE) for p in (*cues.patterns, *shared)),
         window=cues.window,
     )
@@ -65,10 +62,9 @@ def find_mentions(cues: CompiledCues, answer: Answer) -> list[Mention]:
         found.setdefault((m.first, m.last), m)
         return len(found) >= MAX_MENTIONS
 
-    for stems in cues.phrases:
-        for m in find_phrase(answer.tokens, stems, answer.index):
-            if add(Mention(m.first, m.last, m.first, m.first, m.last)):
-                return _ordered(found)
+    for m in find_any(answer.tokens, cues.phrases, answer.index):
+        if add(Mention(m.first, m.last, m.first, m.first, m.last)):
+            return _ordered(found)
     for combo in cues.combos:
         for mention in _combo_mentions(answer, combo, cues.window):
             if add(mention):
@@ -99,7 +95,7 @@ def _pattern_mention(answer: Answer, rm: re.Match[str]) -> Mention | None:
 
 
 def _combo_mentions(
-    answer: Answer, combo: tuple[tuple[tuple[str, ...], ...], ...], window: int
+    answer: Answer, combo: tuple[Heads, ...], window: int
 ) -> list[Mention]:
     """Places where one alternative of every group occurs within ``window`` words of the first group's,
     in the same sentence (an idea is stated in one sentence; its support may come in the next).
@@ -111,7 +107,7 @@ def _combo_mentions(
     """
     groups: list[list[tuple[int, int]]] = []
     for group in combo:
-        spans = sorted({(m.first, m.last) for alt in group for m in find_phrase(answer.tokens, alt, answer.index)})
+        spans = sorted({(m.first, m.last) for m in find_any(answer.tokens, group, answer.index)})
         if not spans:
             return []
         groups.append(spans)
