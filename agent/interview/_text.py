@@ -154,6 +154,7 @@ def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]])
     only over the smaller of the phrase list and the answer's vocabulary.
     """
     n_tokens = len(tokens)
+    pairs: Iterable[tuple[tuple[tuple[str, ...], ...] | None, list[int] | None]]
     if len(heads) <= len(index):
         pairs = ((options, index.get(head)) for head, options in heads.items())
     else:
