@@ -20,6 +20,7 @@ from aiohttp import web
 
 from agent.logs import get_logger
 from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
+from agent.web.client_address import client_address
 from agent.web.done import DoneSender, livekit_sender, send_done
 from agent.web.owner import owner_cookie, owner_of
 from agent.web.pages import HistoryPage, RoundPage, RoundStatus, store_pages, unavailable_page
@@ -192,7 +193,7 @@ async def create_session(request: web.Request) -> web.Response:
     if refused is not None:
         return refused
     limiter = request.app[LIMITER]
-    client = request.remote or "unknown"
+    client = _client(request)
     if not limiter.allow(client):
         retry = max(1, int(limiter.retry_after(client) + 0.999))
         response = _error(429, "too many rounds started from this address; try again shortly")
@@ -222,12 +223,18 @@ async def create_session(request: web.Request) -> web.Response:
     return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})
 
 
+def _client(request: web.Request) -> str:
+    """The address the rate limits count: the peer, or the client a trusted proxy forwarded."""
+    return client_address(request.remote, request.headers.get("X-Forwarded-For"),
+                          request.app[SETTINGS].trusted_proxies)
+
+
 async def candidate_done(request: web.Request) -> web.Response:
     """POST /api/done: the candidate pressed Done (or the space bar); end their turn now."""
     refused = _refuse_foreign_post(request)
     if refused is not None:
         return refused
-    client = request.remote or "unknown"
+    client = _client(request)
     if not request.app[DONE_LIMITER].allow(client):
         return _error(429, "too many presses; wait a moment")
     return await send_done(request, request.app[SETTINGS], request.app[DONE_SENDER])

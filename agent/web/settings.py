@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from agent.web.client_address import Network, parse_proxies
+
 MAX_TOKEN_TTL_S = 15 * 60
 DEFAULT_TOKEN_TTL_S = 10 * 60
 AGENT_NAME = "pm-interviewer"
@@ -46,6 +48,8 @@ class WebSettings:
     # token minting allowed per client address per window
     rate_limit: int = 10
     rate_window_s: float = 60.0
+    # reverse proxies whose X-Forwarded-For names the real client (INTERVIEWER_TRUSTED_PROXIES)
+    trusted_proxies: tuple[Network, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.api_key:
@@ -77,7 +81,12 @@ class WebSettings:
             ttl = int(ttl_raw)
         except ValueError:
             raise SettingsError(f"INTERVIEWER_TOKEN_TTL_S: not an integer: {ttl_raw!r}") from None
+        try:
+            proxies = parse_proxies(env.get("INTERVIEWER_TRUSTED_PROXIES", ""))
+        except ValueError as exc:
+            raise SettingsError(str(exc)) from None
         return cls(
+            trusted_proxies=proxies,
             livekit_url=url,
             api_key=env.get("LIVEKIT_API_KEY", ""),
             api_secret=env.get("LIVEKIT_API_SECRET", ""),

@@ -137,6 +137,33 @@ async def test_token_minting_is_rate_limited_per_address() -> None:
         assert int(limited.headers["Retry-After"]) >= 1
 
 
+async def test_behind_a_trusted_proxy_each_forwarded_client_has_its_own_bucket() -> None:
+    from agent.web.client_address import parse_proxies
+
+    trusted = make_settings(rate_limit=1, trusted_proxies=parse_proxies("127.0.0.1"))
+    async with TestClient(TestServer(make_app(trusted))) as c:
+        first = [(await c.post("/api/session", json=GOOD, headers={"X-Forwarded-For": ip})).status
+                 for ip in ("203.0.113.7", "203.0.113.8", "203.0.113.7")]
+        assert first == [200, 200, 429]
+    untrusted = make_settings(rate_limit=1)  # no proxy listed: the header is anyone's to forge, so it is ignored
+    async with TestClient(TestServer(make_app(untrusted))) as c:
+        forged = [(await c.post("/api/session", json=GOOD, headers={"X-Forwarded-For": ip})).status
+                  for ip in ("203.0.113.7", "203.0.113.8")]
+        assert forged == [200, 429]
+
+
+def test_client_address_reads_only_the_hops_a_trusted_proxy_added() -> None:
+    from agent.web.client_address import client_address, parse_proxies
+
+    proxies = parse_proxies("10.0.0.0/8, 127.0.0.1")
+    assert client_address("10.0.0.5", "198.51.100.1, 203.0.113.9, 10.0.0.7", proxies) == "203.0.113.9"
+    assert client_address("192.0.2.1", "203.0.113.9", proxies) == "192.0.2.1"  # the peer is no proxy
+    assert client_address("10.0.0.5", None, proxies) == "10.0.0.5"
+    with pytest.raises(SettingsError, match="^INTERVIEWER_TRUSTED_PROXIES: not an address or network: 'nope'"):
+        WebSettings.from_env({"LIVEKIT_URL": "ws://x:1", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
+                              "INTERVIEWER_TRUSTED_PROXIES": "10.0.0.1, nope"})
+
+
 def test_rate_limiter_window_slides_and_table_is_bounded() -> None:
     now = [0.0]
     limiter = RateLimiter(limit=2, window_s=10, max_keys=3, clock=lambda: now[0])
