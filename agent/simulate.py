@@ -170,6 +170,8 @@ class SimulatedCandidate:
             and s.current_speech is None
             and s.agent_state in ("listening", "idle")
             and s.user_state != "speaking"
+            # words held for more (an unfinished turn, or one just acknowledged with "Okay."): the reply is coming
+            and not self.vr.agent.hold.active
         )
 
     async def wait_idle(self, timeout: float = MAX_WAIT_S) -> None:
@@ -206,7 +208,12 @@ class SimulatedCandidate:
         clip = self.mic.play(answer.pcm, answer.label)
         played = _Played(answer, clip, turns_before, segments_before)
         self.played.append(played)
-        await clip.done
+        # a round that ends while the clip plays stops reading the microphone: do not wait for it then
+        closed: asyncio.Future[Any] = asyncio.ensure_future(self.vr.supervisor.closed.wait())
+        try:
+            await asyncio.wait([clip.done, closed], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closed.cancel()
         if press_done:
             self.vr.agent.request_end_of_turn()
         persona = self.vr.conductor.round.persona

@@ -1,15 +1,19 @@
-"""How often the interviewer cuts a candidate off during a thinking pause.
+"""How often the interviewer cuts a candidate off during a thinking pause, and how fast it replies.
 
-Run: ``.venv/bin/python -m bench.cutoffs [--pauses 0.8,1.5,2.5] [--per-pause 4]``
+Run: ``.venv/bin/python -m bench.cutoffs [--modes vad,two-gate] [--pauses 1.0,1.5,2.5] [--per-pause 4]``
 
-Each answer is two parts with a silent pause between them, spoken by flite
-in real time: half pause mid-sentence (the first part ends on "and then"),
-half between two complete sentences. A cut-off is an answer the interviewer
-replied to before the candidate had finished: the core received more than one
-turn for the clip, or interviewer audio started while the clip was still
-playing. Measured for the persona's endpointing delays with both turn
-detectors (VAD silence, LiveKit's local ``v1-mini``), each with and without
-the unfinished-sentence hold (``agent.voice.endpointing``).
+A pause corpus spoken by flite in real time: unfinished answers in four
+classes (the first part ends on a conjunction, on a filler, in the middle of
+a clause, or at a full stop with more to come), each with a silent pause of
+each length before the rest, and complete answers spoken without a pause. A
+cut-off is an answer the interviewer replied to before the candidate had
+finished: the core received more than one turn for the clip, or interviewer
+audio started while the clip was still playing. For complete answers the
+bench reports the wait from the last word to the interviewer's first sound.
+Measured per turn detector (VAD silence, LiveKit's local ``v1-mini``, or the
+two gates of ``agent.voice.turn_gate``), with and without the unfinished-turn
+hold. Acoustic models misjudge synthetic voices, so read the two-gate figures
+as measured on flite, not as a promise for people.
 """
 
 from __future__ import annotations
@@ -25,35 +29,84 @@ import numpy as np
 
 from bench.voice_latency import persona_variant
 
-MID_SENTENCE = (
-    ("For a shared platform I would first talk to the teams that depend on it, and then",
-     "I would measure how long a new team needs to ship something real."),
+# Unfinished answers, by what the first part ends on; each is (first part, rest) with a pause between.
+AFTER_CONJUNCTION = (
+    ("For a shared platform I would first talk to the teams that depend on it, and",
+     "then I would measure how long a new team needs to ship something real."),
     ("If the change breaks the API, I would tell every consumer early, because",
      "they need time to plan the migration around their own releases."),
+    ("I would keep the old version running for a while, but",
+     "only until the traffic on it drops close to zero."),
+    ("The north star should count successful calls from real customers, so",
+     "that it moves when they get value and not when someone opens a dashboard."),
+)
+AFTER_FILLER = (
+    ("I think the most important number is, um",
+     "how much of their eligible work the teams have moved onto the platform."),
+    ("For the one team that asks for the feature I would, uh",
+     "first check whether other teams have the same need."),
+    ("The way I would explain caching is, um",
+     "like keeping the milk you use every day on the kitchen counter."),
+    ("When the maps app picks a route it looks at, uh",
+     "how long each road takes right now, not just how far it is."),
+)
+MID_CLAUSE = (
+    ("I would measure the time it takes a new team",
+     "to ship its first feature on the platform."),
+    ("The version goes in the address because people copy links",
+     "straight from the documentation into their code."),
+    ("The feed ranks the posts it predicts you will",
+     "actually enjoy and not just click on."),
+    ("A reminder goes out two days before the appointment",
+     "and again on the morning itself, in the way the patient chose."),
 )
 BETWEEN_SENTENCES = (
     ("Uptime matters, but it only says the platform is running.",
      "What I really want to know is whether teams ship faster because of it."),
     ("I would keep the old version alive for a while.",
      "Then I would switch it off once the usage drops close to zero."),
+    ("I would start from the teams that build on the platform and ask what job it does for them. They come to "
+     "us because they want to ship their own features faster, and not because they love infrastructure.",
+     "So my first number would be how long a new team takes to get something real into production."),
+    ("For a public API I would put the version in the URL, because people copy examples from the docs and a "
+     "version they can see is one they cannot forget to send.",
+     "Headers are fine for finer changes, and I would say when each one wins."),
+)
+CLASSES = (("conjunction", AFTER_CONJUNCTION), ("filler", AFTER_FILLER), ("mid-clause", MID_CLAUSE),
+           ("sentence", BETWEEN_SENTENCES))
+# Complete answers, spoken without a pause: the interviewer should reply, and the sooner the better.
+COMPLETE = (
+    "I would track how long a new team needs to ship something real on the platform, because that is the "
+    "job it exists to do for them.",
+    "I would give customers a firm date, a migration guide and a working example, and keep the old version "
+    "running until its traffic is close to zero.",
+    "I would put the version in the URL, since people copy links from the docs and cannot forget a version "
+    "they can see.",
+    "An API is like a waiter in a restaurant: you ask for what you want, and the kitchen sends it back "
+    "without you ever going in there.",
+    "Caching is keeping a copy of something you use often close at hand, so you do not have to fetch it "
+    "from far away every time.",
 )
 
 
 async def run_config(bank: Any, persona_id: str, mode: str, hold: bool, pauses: list[float], per_pause: int,
-                     models: Any) -> dict[str, Any]:
+                     models: Any, complete: int = 0, delays: dict[str, float] | None = None) -> dict[str, Any]:
     from agent.session import RoundRequest
     from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
 
-    variant = persona_variant(bank, persona_id, mode=mode)
+    delays = delays or {}
+    variant = persona_variant(bank, persona_id, mode=mode, **delays)
     clips = []
     for pause in pauses:
-        for k in range(per_pause):
-            pool = MID_SENTENCE if k % 2 == 0 else BETWEEN_SENTENCES
-            first, second = pool[(k // 2) % len(pool)]
-            a, b = flite_pcm(first), flite_pcm(second)
-            pcm = np.concatenate([a, np.zeros(int(16000 * pause), np.int16), b])
-            clips.append((pause, "mid" if pool is MID_SENTENCE else "between", Answer(f"{pause}-{k}", pcm)))
+        for where, pool in CLASSES:
+            for k in range(per_pause):
+                first, second = pool[k % len(pool)]
+                a, b = flite_pcm(first), flite_pcm(second)
+                pcm = np.concatenate([a, np.zeros(int(16000 * pause), np.int16), b])
+                clips.append((pause, where, Answer(f"{where}-{pause}-{k}", pcm)))
+    for k in range(complete):
+        clips.append((0.0, "complete", Answer(f"complete-{k}", flite_pcm(COMPLETE[k % len(COMPLETE)]))))
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'cut.db'}")
@@ -70,15 +123,23 @@ async def run_config(bank: Any, persona_id: str, mode: str, hold: bool, pauses: 
                         pause, where, answer = remaining.pop(0)
                         turns_before = len(sim.turns)
                         segs_before = len(sim.speaker.segments)
+                        taken_back_before = sim.vr.agent.acks_taken_back
                         played = await sim.candidate.say(answer)
                         clip = played.clip
                         answers = [t for t in sim.turns[turns_before:] if t.source == "answer"]
                         clip_end = clip.started_at + answer.pcm.size / 16000
                         spoke_during = any(s.started_at and clip.started_at < s.started_at < clip_end - 0.05
                                            for s in sim.speaker.segments[segs_before:])
-                        results.append({"pause": pause, "where": where,
-                                        "cut": len(answers) > 1 or spoke_during,
-                                        "turns": len(answers)})
+                        later = [seg.started_at for seg in sim.speaker.segments[segs_before:]
+                                 if seg.started_at and clip.speech_end_at and seg.started_at >= clip.speech_end_at]
+                        # "Okay." said in the pause and then talked over is not a cut-off: the answer stayed whole
+                        taken_back = sim.vr.agent.acks_taken_back > taken_back_before
+                        results.append({"pause": pause, "where": where, "acknowledged": spoke_during and taken_back,
+                                        "cut": len(answers) > 1 or (spoke_during and not taken_back),
+                                        "turns": len(answers),
+                                        "reply_s": (later[0] - clip.speech_end_at) if later else None,
+                                        "decided_s": (answers[0].created_at - clip.speech_end_at)
+                                        if answers and clip.speech_end_at else None})
                     sim.speaker.speed = 8.0
         finally:
             store.close()
@@ -86,23 +147,43 @@ async def run_config(bank: Any, persona_id: str, mode: str, hold: bool, pauses: 
 
 
 def summarise(run: dict[str, Any], pauses: list[float]) -> str:
-    parts = []
-    for pause in pauses:
-        rows = [r for r in run["results"] if r["pause"] == pause]
-        cut = sum(r["cut"] for r in rows)
-        mid = sum(r["cut"] for r in rows if r["where"] == "mid")
-        parts.append(f"{pause:g}s: {cut}/{len(rows)} (mid-sentence {mid})")
-    hold = "hold on " if run["hold"] else "hold off"
-    return f"  {run['mode']:<8} {hold}  cut off: " + "   ".join(parts)
+    lines = [f"  {run['mode']:<8} hold {'on ' if run['hold'] else 'off'}"]
+    for where, _ in CLASSES:
+        parts = []
+        for pause in pauses:
+            rows = [r for r in run["results"] if r["pause"] == pause and r["where"] == where]
+            acked = sum(r.get("acknowledged", False) for r in rows)
+            parts.append(f"{pause:g}s {sum(r['cut'] for r in rows)}/{len(rows)}" + (f" (+{acked} ok)" if acked else ""))
+        lines.append(f"    cut off after a pause, {where:<11}: " + "   ".join(parts))
+    lines.append("    (+N ok: the interviewer said its acknowledgement in the pause, the candidate went on, the "
+                 "answer stayed one turn)")
+    done = [r for r in run["results"] if r["where"] == "complete"]
+    if done:
+        waits = sorted(r["reply_s"] for r in done if r["reply_s"] is not None)
+        if waits:
+            p50 = waits[len(waits) // 2]
+            p95 = waits[min(len(waits) - 1, int(len(waits) * 0.95))]
+            decided = sorted(r["decided_s"] for r in done if r.get("decided_s") is not None)
+            d50 = decided[len(decided) // 2] if decided else float("nan")
+            d95 = decided[min(len(decided) - 1, int(len(decided) * 0.95))] if decided else float("nan")
+            lines.append(f"    complete answers: first interviewer audio after the last word p50 {p50 * 1000:.0f} ms, "
+                         f"p95 {p95 * 1000:.0f} ms (n={len(waits)}); the reply decided after p50 {d50 * 1000:.0f} ms, "
+                         f"p95 {d95 * 1000:.0f} ms; split into two turns: {sum(r['cut'] for r in done)}/{len(done)}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persona", default="platform-lead")
-    parser.add_argument("--pauses", default="0.8,1.5,2.5")
+    parser.add_argument("--pauses", default="1.0,1.5,2.5")
     parser.add_argument("--per-pause", type=int, default=4)
-    parser.add_argument("--modes", default="vad,v1-mini")
-    parser.add_argument("--holds", default="on,off")
+    parser.add_argument("--modes", default="vad,two-gate",
+                        help="vad, v1-mini, two-gate; two-gate without --min-delay/--max-delay waits 0.3 s, "
+                             "then the persona's own silence wait in all")
+    parser.add_argument("--holds", default="on")
+    parser.add_argument("--complete", type=int, default=20, help="complete answers spoken without a pause")
+    parser.add_argument("--min-delay", type=float, metavar="S", help="min_endpointing_delay_s (default: the persona's)")
+    parser.add_argument("--max-delay", type=float, metavar="S", help="max_endpointing_delay_s (default: the persona's)")
     args = parser.parse_args(argv)
     from agent.content.loader import load_bank
     from agent.logs import configure_logging
@@ -114,11 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     pauses = [float(p) for p in args.pauses.split(",")]
     models = load_models(voice=persona.voice.name, speaking_rate=persona.voice.rate)
     tt = persona.turn_taking
-    print(f"persona {persona.id}: endpointing {tt.min_endpointing_delay_s:g}-{tt.max_endpointing_delay_s:g} s "
-          f"(its own mode: {tt.mode}); {args.per_pause} answers per pause")
+    print(f"persona {persona.id}: endpointing {args.min_delay or tt.min_endpointing_delay_s:g}-"
+          f"{args.max_delay or tt.max_endpointing_delay_s:g} s (its own mode: {tt.mode}); {args.per_pause} answers "
+          f"per pause and class, {args.complete} complete answers")
     for mode in args.modes.split(","):
         for hold in args.holds.split(","):
-            run = asyncio.run(run_config(bank, args.persona, mode, hold == "on", pauses, args.per_pause, models))
+            delays = {k: v for k, v in (("min_endpointing_delay_s", args.min_delay),
+                                        ("max_endpointing_delay_s", args.max_delay)) if v is not None}
+            if mode == "two-gate" and not delays and tt.mode != "two-gate":
+                delays = {"min_endpointing_delay_s": 0.3, "max_endpointing_delay_s": tt.min_endpointing_delay_s}
+            run = asyncio.run(run_config(bank, args.persona, mode, hold == "on", pauses, args.per_pause, models,
+                                         complete=args.complete, delays=delays))
             print(summarise(run, pauses), flush=True)
     return 0
 

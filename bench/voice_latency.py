@@ -44,6 +44,21 @@ ANSWERS = (
     "Adoption matters, but I would also watch how often teams build around the platform instead of on it.",
     "Honestly I would let the engineers decide the details.",
 )
+# Complete first answers of a realistic length (40-60 words), for the hands-free two-gate figures.
+LONG_ANSWERS = (
+    "I would start from the teams that build on the platform and what they need done. So the first number is "
+    "how long a new team takes to ship something real on it, and the second is how much of their work has "
+    "actually moved onto it. Uptime matters, but only as a floor.",
+    "I would find every customer who still calls the old behaviour, tell them early with a firm date and a "
+    "migration guide, and call the biggest ones myself. I would keep both versions running side by side and "
+    "switch the old one off only once its traffic is close to zero.",
+    "I would ask what the team is really trying to achieve, because often the need is shared with other teams "
+    "once you look closely. If it truly is theirs alone, I would give them an extension point instead of "
+    "bending the platform, and I would be open about the cost of that choice.",
+    "For a public API I would put the version in the URL. People copy links and examples from the docs, and a "
+    "version they can see is one they cannot forget to send. Headers suit finer changes, but the big break "
+    "should be obvious to anyone reading the request.",
+)
 
 
 
@@ -80,7 +95,7 @@ def persona_variant(bank: Any, persona_id: str, **turn_taking: Any) -> Any:
 
 
 async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, question_ids: tuple[str, ...],
-                     closer: str = "", press_done: bool = False) -> dict:
+                     closer: str = "", press_done: bool = False, answers: tuple[str, ...] = ANSWERS) -> dict:
     from agent.session import RoundRequest
     from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
@@ -91,7 +106,7 @@ async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, quest
     models = load_models(voice=persona.voice.name, speaking_rate=persona.voice.rate)
     load_s = time.perf_counter() - t_load
     rss_loaded = rss_mb()
-    texts = [f"{text} {closer}".strip() for text in ANSWERS]
+    texts = [f"{text} {closer}".strip() for text in answers]
     pcms = [Answer(f"a{i}", flite_pcm(text), text) for i, text in enumerate(texts)]
     entries: list[dict[str, Any]] = []
     hits: list[float] = []
@@ -173,15 +188,25 @@ def main(argv: list[str] | None = None) -> int:
                         help='end every answer with these words, e.g. "That\'s my answer." (an explicit end of turn)')
     parser.add_argument("--press-done", action="store_true",
                         help="press the page's \"I'm done\" at the end of every answer (as the worker receives it)")
+    parser.add_argument("--mode", choices=("vad", "v1-mini", "two-gate"),
+                        help="turn detection (default: the persona's)")
+    parser.add_argument("--min-delay", type=float, metavar="S", help="min_endpointing_delay_s (default: the persona's)")
+    parser.add_argument("--max-delay", type=float, metavar="S", help="max_endpointing_delay_s (default: the persona's)")
+    parser.add_argument("--answers", choices=("short", "long"), default="short",
+                        help="short answers (8-20 words) or complete first answers of 40-60 words")
     args = parser.parse_args(argv)
     from agent.content.loader import load_bank
     from agent.logs import configure_logging
 
     configure_logging()
     bank = load_bank()
+    overrides = {k: v for k, v in (("mode", args.mode), ("min_endpointing_delay_s", args.min_delay),
+                                   ("max_endpointing_delay_s", args.max_delay)) if v is not None}
+    bank = persona_variant(bank, args.persona, **overrides)
     qids = tuple(q for q in args.question_ids.split(",") if q)
     result = asyncio.run(run_rounds(bank, args.persona, args.turns, args.speed, qids, closer=args.closer,
-                                    press_done=args.press_done))
+                                    press_done=args.press_done,
+                                    answers=LONG_ANSWERS if args.answers == "long" else ANSWERS))
     if args.press_done:
         print("Done pressed at the end of every answer")
     if args.closer:

@@ -225,7 +225,9 @@ class QuestionFile(Strict):
 class TurnTaking(Strict):
     """How long the persona waits before deciding the candidate has finished."""
 
-    mode: Literal["vad", "v1-mini"] = "vad"
+    # "two-gate": after min_endpointing_delay_s of quiet, reply at once only when the words read as finished and
+    # the local audio turn model agrees; otherwise wait max_endpointing_delay_s in all (agent/voice/turn_gate.py)
+    mode: Literal["vad", "v1-mini", "two-gate"] = "vad"
     min_endpointing_delay_s: float = Field(default=0.8, ge=0.2, le=5)
     max_endpointing_delay_s: float = Field(default=3.0, ge=0.5, le=10)
     silence_nudge_s: float = Field(default=12.0, ge=3, le=120)
@@ -393,6 +395,11 @@ class Lexicon(Strict):
         default=(),
         description="What a candidate says to end their answer (\"that's my answer\"): said at the very end, "
                     "the interviewer replies at once instead of waiting out the silence.")
+    acknowledgements: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description="Short words a two-gate persona says at once when both gates call an answer finished "
+                    "(\"Okay.\"); the real reply follows a moment later, and a candidate who goes on talking "
+                    "takes them back: no reply is spoken and the answer continues as one turn.")
     press_named: tuple[NonEmpty, ...] = Field(
         min_length=2, description="Generic follow-ups on a named, unexplained idea; {term} is the candidate's words.")
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from agent.content.models import Persona, Question
 from agent.interview.assess import Assessor, score_signals
+from agent.interview.completeness import expected_words
 from agent.interview.feedback import spoken_feedback
 from agent.interview.machine import END_PHASE, Event, Phase, next_phase
 from agent.interview.policy import QuestionState, RoundView, decide, pick
@@ -97,6 +98,13 @@ class InterviewRound:
     @property
     def current_question(self) -> Question | None:
         return self._qstate.question if self._qstate else None
+
+    def expected_answer_words(self) -> int:
+        """How many words the answer in progress should reach before a short pause may end it."""
+        q = self.current_question
+        if q is None or self.phase not in (Phase.QUESTION, Phase.FOLLOW_UP):
+            return 0
+        return expected_words(q.time_budget_s, follow_up=self.phase is Phase.FOLLOW_UP)
 
     def elapsed(self) -> float:
         return self._clock() - self._t0

@@ -34,10 +34,12 @@ from livekit.agents.llm import ChatChunk, ChoiceDelta
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, FlushSentinel, NotGivenOr
 from livekit.agents.voice import ModelSettings
 
+from agent.interview.completeness import unfinished_reason
 from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
 from agent.voice.conductor import USER_METRIC_KEYS, Reply, RoundConductor
 from agent.voice.endpointing import MAX_HOLDS, TurnHold, looks_unfinished
+from agent.voice.turn_gate import AcousticTurnGate
 
 log = get_logger(__name__)
 
@@ -171,18 +173,31 @@ COMMIT_AFTER_S = 0.1
 USER_SILENCE_WAIT_S = 1.0
 # How long after Done is pressed the next transcript still counts as the end of the answer.
 DONE_REACH_S = 5.0
+# After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
+ACK_GRACE_S = 0.6
+# The longest an acknowledgement may take to play before the quiet is counted anyway.
+ACK_MAX_S = 1.5
 
 
 class InterviewerAgent(Agent):
     """Speaks the opening on entry and keeps each interviewer turn a separate TTS segment."""
 
     def __init__(self, *, conductor: RoundConductor, hold_unfinished: bool = True,
-                 closers: Sequence[str] = (), **kwargs: Any) -> None:
+                 closers: Sequence[str] = (), turn_gate: AcousticTurnGate | None = None,
+                 acknowledgements: Sequence[str] = (), **kwargs: Any) -> None:
         """``hold_unfinished``: wait for the rest of a turn that stops mid-sentence (see endpointing.py);
-        ``closers``: what a candidate says to end the turn at once (see agent/interview/turn_end.py).
+        ``closers``: what a candidate says to end the turn at once (see agent/interview/turn_end.py);
+        ``turn_gate``: the audio turn model of a two-gate persona (see turn_gate.py), fed every input frame;
+        ``acknowledgements``: what it says the instant both gates call an answer finished, before replying.
         """
         super().__init__(instructions=INSTRUCTIONS, **kwargs)
         self._conductor = conductor
+        self._turn_gate = turn_gate
+        self._acks = tuple(acknowledgements)
+        self.acks_said = 0  # fast ends of turn acknowledged, for tests and benchmarks
+        self.acks_taken_back = 0  # ... after which the candidate went on talking
+        self._acked_answer = False  # this answer already had its acknowledgement: one per answer
+        self.hold_reasons: list[str] = []  # why each held turn was held, for tests and benchmarks
         self._closers = tuple(closers)
         self.closer_commits = 0  # turns the candidate ended by saying so, for tests and benchmarks
         self._close_task: asyncio.Task[None] | None = None
@@ -216,7 +231,7 @@ class InterviewerAgent(Agent):
         Without a final transcript the framework treats the overlap as a false
         interruption and resumes the paused speech after a short timeout.
         """
-        async for event in Agent.default.stt_node(self, audio, model_settings):
+        async for event in Agent.default.stt_node(self, self._tap(audio), model_settings):
             if (
                 isinstance(event, stt.SpeechEvent)
                 and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
@@ -237,6 +252,14 @@ class InterviewerAgent(Agent):
                     self._done_requested_at = None
                     self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
             yield event
+
+    async def _tap(self, audio: AsyncIterable[rtc.AudioFrame]) -> AsyncIterable[rtc.AudioFrame]:
+        """Every input frame also goes to the audio turn model, when the persona uses one."""
+        gate = self._turn_gate
+        async for frame in audio:
+            if gate is not None:
+                gate.push(frame)
+            yield frame
 
     def request_end_of_turn(self) -> None:
         """The candidate pressed Done: answer what they said, now, or as soon as its transcript arrives."""
@@ -278,6 +301,7 @@ class InterviewerAgent(Agent):
         self.hold.take()
         self._unanswered.clear()
         self.closer_commits += 1
+        self._answer_handed_over()
         log.info("voice.turn_closed_by_candidate")
         self.session.generate_reply(user_input=without_closer(text, self._closers))
         # a moment later, once the framework has scheduled its own end-of-turn for these words: this
@@ -301,26 +325,72 @@ class InterviewerAgent(Agent):
         text = " ".join((new_message.text_content or "").split())
         count = 0
         if self.hold.active:
+            if self.hold.acknowledged:
+                self.acks_taken_back += 1
+                log.info("voice.acknowledgement_taken_back")
             held, started, count = self.hold.take()
             text = f"{held} {text}".strip()
             new_message.content = [text]
             if started:
                 new_message.metrics["started_speaking_at"] = started
-        if self.hold_unfinished and count < MAX_HOLDS and not self._conductor.done and looks_unfinished(text):
+        # a two-gate persona holds as often as the gates say so: each hold ends only in its full quiet wait
+        may_hold = count < MAX_HOLDS or self._turn_gate is not None
+        reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
+            else None
+        if reason is not None:
             self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1)
             self.holds += 1
-            log.info("voice.turn_held", count=count + 1)
+            self.hold_reasons.append(reason)
+            log.info("voice.turn_held", count=count + 1, reason=reason)
             self._flush_task = asyncio.create_task(self._flush_later(), name="InterviewerAgent.flush_hold")
             raise StopResponse()
+        if self._turn_gate is not None and self._acks and not self._acked_answer and not self._conductor.done:
+            # both gates say finished: acknowledge now, reply after a short quiet, unless they go on
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count)
+            self.hold.acknowledged = self._acked_answer = True
+            self.acks_said += 1
+            ack = self._acks[self.acks_said % len(self._acks)]
+            handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+            log.info("voice.turn_acknowledged")
+            self._flush_task = asyncio.create_task(self._flush_later(after=handle, hold_s=ACK_GRACE_S),
+                                                   name="InterviewerAgent.flush_ack")
+            raise StopResponse()
+        self._answer_handed_over()
+
+    def _answer_handed_over(self) -> None:
+        """The core gets this answer now: the next one starts afresh for the gates and the acknowledgement."""
+        self._acked_answer = False
+        if self._turn_gate is not None:
+            self._turn_gate.turn_over()
+
+    async def _unfinished(self, text: str) -> str | None:
+        """Why this turn should wait for more, or None to answer it now.
+
+        One gate (``vad``, ``v1-mini``): only a turn that stops mid-sentence waits. Two gates: the words
+        must read as finished for this question and the voice must sound finished, or the turn waits.
+        """
+        if self._turn_gate is None:
+            return "trailing" if looks_unfinished(text) else None
+        reason = unfinished_reason(text, min_words=self._conductor.round.expected_answer_words())
+        if reason is None and not await self._turn_gate.finished():
+            reason = "voice"
+        return reason
 
     def _hold_seconds(self) -> float:
         tt = self._conductor.round.persona.turn_taking
         return max(0.5, float(tt.max_endpointing_delay_s) - float(tt.min_endpointing_delay_s))
 
-    async def _flush_later(self) -> None:
-        """No more words came: answer the held ones as they are."""
+    async def _flush_later(self, *, after: Any = None, hold_s: float | None = None) -> None:
+        """No more words came: answer the held ones as they are.
+
+        ``after``: the acknowledgement being spoken; the quiet is counted from when it has played.
+        """
         loop = asyncio.get_running_loop()
-        hold_s = self._hold_seconds()
+        if after is not None:
+            # interrupted, closed or slow to start: the quiet is counted from ACK_MAX_S at the latest
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(after.wait_for_playout(), ACK_MAX_S)
+        hold_s = self._hold_seconds() if hold_s is None else hold_s
         min_delay = float(self._conductor.round.persona.turn_taking.min_endpointing_delay_s)
         deadline = loop.time() + hold_s
         while True:
@@ -334,6 +404,7 @@ class InterviewerAgent(Agent):
                 break
         text, _started, _count = self.hold.take()
         log.info("voice.hold_flushed")
+        self._answer_handed_over()
         self.session.generate_reply(user_input=text)
 
     def _cancel_flush(self) -> None:
@@ -345,6 +416,8 @@ class InterviewerAgent(Agent):
     async def on_exit(self) -> None:
         """Stop a pending flush or closer; the session is going away."""
         self._cancel_flush()
+        if self._turn_gate is not None:
+            await self._turn_gate.aclose()
         if self._close_task is not None and not self._close_task.done():
             self._close_task.cancel()
 

@@ -15,31 +15,14 @@ held words are answered as they are.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import dataclass
 
-# a last word that promises more words
-TRAILING_WORDS = frozenset(
-    """
-    and but or so because since then the a an to of with for in on at by from into about than as
-    that which who whose where if when while unless until um uh er erm like also plus versus
-    is are was were would will should could can might my our their your its we i
-    """.split()
-)
+from agent.interview.completeness import looks_unfinished
+
+__all__ = ["MAX_HOLDS", "TurnHold", "looks_unfinished"]
+
 MAX_HOLDS = 2  # per answer; after that, silence wins
-_LAST_WORD = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
-
-
-def looks_unfinished(text: str) -> bool:
-    """True when the transcript stops on a word that needs a continuation ("...and then.")."""
-    stripped = text.strip()
-    if not stripped:
-        return False
-    if stripped.endswith((",", "...", "…", "-", ";", ":")):
-        return True
-    match = _LAST_WORD.search(stripped)
-    return match is not None and match.group(1).lower() in TRAILING_WORDS
 
 
 @dataclass
@@ -50,6 +33,7 @@ class TurnHold:
     started_speaking_at: float | None = None
     held_at: float = 0.0
     count: int = 0
+    acknowledged: bool = False  # the interviewer said "Okay." over these words and is about to reply
 
     @property
     def active(self) -> bool:
@@ -64,5 +48,5 @@ class TurnHold:
     def take(self) -> tuple[str, float | None, int]:
         """The held words, when their speech began and how many holds they went through; clears the hold."""
         text, started, count = self.text, self.started_speaking_at, self.count
-        self.text, self.started_speaking_at, self.count = "", None, 0
+        self.text, self.started_speaking_at, self.count, self.acknowledged = "", None, 0, False
         return text, started, count

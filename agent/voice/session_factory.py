@@ -6,9 +6,11 @@ a framework default, decides how turns end:
 
 * ``turn_taking.mode``: ``"vad"`` (a turn ends after ``min_endpointing_delay_s``
   of silence) or ``"v1-mini"`` (LiveKit's local audio turn detector waits up to
-  ``max_endpointing_delay_s`` when the candidate sounds unfinished). Both run
-  offline; the default ``TurnDetector()`` is never used because in dev mode it
-  picks the cloud model.
+  ``max_endpointing_delay_s`` when the candidate sounds unfinished), or
+  ``"two-gate"`` (the framework times a short silence and the agent asks the
+  transcript and the audio model whether to reply now; see turn_gate.py). All
+  run offline; the default ``TurnDetector()`` is never used because in dev mode
+  it picks the cloud model.
 * interruptions use plain VAD (``"adaptive"`` calls a cloud service); a
   barge-in of half a second pauses the interviewer and the first transcript
   stops it; a pause with no words (a cough, a chair) resumes it after
@@ -78,7 +80,8 @@ def make_vad() -> vad.VAD:
 def turn_handling_for(persona: Persona) -> TurnHandlingOptions:
     """The persona's patience, as livekit-agents turn-handling options."""
     tt = persona.turn_taking
-    detection: Any = "vad" if tt.mode == "vad" else inference.TurnDetector(version="v1-mini")
+    # two-gate runs its audio model inside the agent (agent/voice/turn_gate.py): the framework only times silence
+    detection: Any = inference.TurnDetector(version="v1-mini") if tt.mode == "v1-mini" else "vad"
     return TurnHandlingOptions(
         turn_detection=detection,
         endpointing={

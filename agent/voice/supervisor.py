@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from livekit.agents import AgentSession, utils
@@ -50,6 +51,7 @@ class RoundSupervisor:
         self.session = session
         self.conductor = conductor
         self.cache = cache
+        self.also_close: list[Callable[[], Awaitable[None]]] = []  # closed with the round (the turn gate)
         self.apologies = 0
         self._tasks: set[asyncio.Task[Any]] = set()
         self._ticker: asyncio.Task[None] | None = None
@@ -139,6 +141,9 @@ class RoundSupervisor:
         if delay:
             await asyncio.sleep(delay)
         texts = await self.conductor.upcoming_texts()
+        lexicon = getattr(self.conductor.logged.bank, "lexicon", None)
+        if self.conductor.round.persona.turn_taking.mode == "two-gate" and lexicon is not None:
+            texts = [*lexicon.acknowledgements, *texts]  # said the instant an answer ends: always cached
         self.cache.prewarm_texts(texts)
 
     def say(self, text: str, *, nudge: bool = False) -> Any:
@@ -263,6 +268,9 @@ class RoundSupervisor:
                 self.session.off("close", self._on_close)
             if self.cache is not None:
                 await self.cache.aclose()
+            for close in self.also_close:
+                with contextlib.suppress(Exception):
+                    await close()
             await self.conductor.aclose(reason=reason, last_words=self._unanswered_text())
         finally:
             self.closed.set()

@@ -22,6 +22,7 @@ from agent.voice.conductor import RoundConductor
 from agent.voice.probe_cache import ProbeAudioCache
 from agent.voice.session_factory import SpeechModels, build_session
 from agent.voice.supervisor import RoundSupervisor
+from agent.voice.turn_gate import AcousticTurnGate
 
 if TYPE_CHECKING:
     from agent.session import LoggedRound
@@ -75,8 +76,12 @@ class VoiceRound:
         if audio_output is not None:
             session.output.audio = audio_output
         lexicon = getattr(logged.bank, "lexicon", None)
-        agent = InterviewerAgent(conductor=conductor, closers=lexicon.turn_closers if lexicon is not None else ())
+        gate = AcousticTurnGate() if logged.round.persona.turn_taking.mode == "two-gate" else None
+        agent = InterviewerAgent(conductor=conductor, closers=lexicon.turn_closers if lexicon is not None else (),
+                                 turn_gate=gate, acknowledgements=lexicon.acknowledgements if lexicon and gate else ())
         supervisor = RoundSupervisor(session, conductor, cache)
+        if gate is not None:
+            supervisor.also_close.append(gate.aclose)
         supervisor.attach()
         kwargs: dict[str, Any] = {"record": False}
         if room is not None:

@@ -139,3 +139,98 @@ def test_unanswered_text_joins_the_hold_and_uncommitted_finals(bank, store):
     agent.hold.hold("We would track uptime and", started_speaking_at=None, count=1)
     agent._unanswered.append("the number of integrations.")
     assert agent.unanswered_text() == "We would track uptime and the number of integrations."
+
+
+class FakeTurnGate:
+    """A fake audio turn model: says what it is told, and counts what it was asked."""
+
+    def __init__(self, finished: bool | None) -> None:
+        self.answer = finished
+        self.frames = 0
+        self.asked = 0
+        self.turns_over = 0
+
+    def push(self, frame) -> None:
+        self.frames += 1
+
+    async def finished(self) -> bool | None:
+        self.asked += 1
+        return self.answer
+
+    def turn_over(self) -> None:
+        self.turns_over += 1
+
+    async def aclose(self) -> None:
+        pass
+
+
+LONG_DONE = ("I would start from the teams that build on the platform and what it does for them, then measure "
+             "how long a new team needs to ship something real, because that is why the platform exists at all.")
+
+
+@pytest.mark.parametrize("finished,text,reason", [
+    (True, LONG_DONE, None),  # both gates say finished: reply at once
+    (False, LONG_DONE, "voice"),  # the voice sounds unfinished
+    (None, LONG_DONE, "voice"),  # the audio model could not say in time: wait, never guess
+    (True, "Uptime, mostly.", "short"),  # too short for a five-minute question
+    (True, LONG_DONE.rstrip(".") + ", and", "trailing"),
+])
+async def test_two_gates_reply_fast_only_when_both_say_finished(bank, store, finished, text, reason):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    gate = FakeTurnGate(finished)
+    agent = InterviewerAgent(conductor=conductor, turn_gate=gate)  # type: ignore[arg-type]
+    assert await agent._unfinished(text) == reason
+    assert gate.asked == (1 if reason in (None, "voice") else 0)  # the model is asked only when the words pass
+    await conductor.aclose()
+
+
+async def test_one_gate_personas_hold_only_a_turn_that_stops_mid_sentence(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor)
+    assert await agent._unfinished("Uptime, mostly.") is None
+    assert await agent._unfinished("Uptime, and") == "trailing"
+    await conductor.aclose()
+
+
+async def test_a_fast_end_is_acknowledged_then_answered_once(bank, store):
+    import asyncio
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(bank, store)
+    gate = FakeTurnGate(True)
+    agent = InterviewerAgent(conductor=conductor, turn_gate=gate, acknowledgements=("Okay.",))  # type: ignore[arg-type]
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        message = llm.ChatMessage(role="user", content=[LONG_DONE])
+        with pytest.raises(StopResponse):  # no reply yet: the acknowledgement goes first
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), message)
+        assert agent.acks_said == 1 and agent.hold.acknowledged
+        for _ in range(80):  # the reply follows the acknowledgement after a short quiet
+            if any(t.source == "answer" for t in conductor.turns):
+                break
+            await asyncio.sleep(0.05)
+    answered = [t for t in conductor.turns if t.source == "answer"]
+    assert agent.acks_taken_back == 0 and gate.turns_over >= 1
+    assert len(answered) == 1 and answered[0].heard == LONG_DONE  # the core saw the answer once, whole
+    await conductor.aclose()
+
+
+async def test_speaking_again_after_the_acknowledgement_continues_the_same_answer(bank, store):
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(bank, store)
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        first = llm.ChatMessage(role="user", content=[LONG_DONE])
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), first)
+        rest = llm.ChatMessage(role="user", content=["And the share of their work that has moved onto it."])
+        await agent.on_user_turn_completed(llm.ChatContext.empty(), rest)  # finished again: no second "Okay."
+        assert agent.acks_said == 1 and agent.acks_taken_back == 1
+        assert rest.text_content == LONG_DONE + " And the share of their work that has moved onto it."
+    await conductor.aclose()

@@ -1,0 +1,80 @@
+"""Whether an answer's words so far read as finished: the transcript half of the fast-reply decision.
+
+Silence alone cannot tell "I'm done" from a thinking pause, and an acoustic
+turn model hears only the last second or so of voice. The words say more,
+cheaply and the same way every time: an answer that stops on "and" or "um"
+is not finished, nor one that promised "two things" and gave one, nor one
+that opened with "first" and never reached a second point, nor a two-line
+start to a question that deserves a few minutes. The voice layer replies
+fast only when this check and the acoustic model both say finished, and
+otherwise waits its long delay.
+"""
+
+from __future__ import annotations
+
+import re
+
+# a last word that promises more words
+TRAILING_WORDS = frozenset(
+    """
+    and but or so because since then the a an to of with for in on at by from into about than as
+    that which who whose where if when while unless until um uh er erm like also plus versus
+    is are was were would will should could can might my our their your its we i
+    """.split()
+)
+_LAST_WORD = re.compile(r"([A-Za-z']+)[^A-Za-z']*$")
+_WORD = re.compile(r"[A-Za-z']+")
+_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "couple": 2, "few": 3}
+# "two things", "three reasons", "a couple of points": a count the answer then has to honour
+_PROMISE = re.compile(r"\b(two|three|four|five|a couple of|a few)\s+(?:main\s+|key\s+|big\s+|quick\s+)?"
+                      r"(things|reasons|parts|ways|steps|points|options|questions|ideas|angles|layers|stages)\b",
+                      re.IGNORECASE)
+# "first, ..." opens a list; "the first call" or "my first week" does not
+_OPENER = re.compile(r"(?<!\bthe )(?<!\ba )(?<!\bmy )(?<!\bour )(?<!\btheir )(?<!\byour )(?<!\bits )"
+                     r"\b(firstly|first of all|first off|first|to start with|to begin with|step one|number one)\b"
+                     r"(?!\s+(?:time|call|successful|request|deploy|week|day|month|year|version|release|team|customer)s?\b)",
+                     re.IGNORECASE)
+_NEXT_ITEM = re.compile(r"\b(second|secondly|then|next|after that|also|another|third|finally|lastly|last|"
+                        r"step two|number two|the other|plus|on top of that)\b", re.IGNORECASE)
+# Words a first answer to a question of this many seconds should reach before a short pause ends it.
+WORDS_PER_BUDGET_SECOND = 0.1
+MIN_EXPECTED_WORDS, MAX_EXPECTED_WORDS = 12, 40
+
+
+def looks_unfinished(text: str) -> bool:
+    """True when the transcript stops on a word that needs a continuation ("...and then.")."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if stripped.endswith((",", "...", "\u2026", "-", ";", ":")):
+        return True
+    match = _LAST_WORD.search(stripped)
+    return match is not None and match.group(1).lower() in TRAILING_WORDS
+
+
+def expected_words(time_budget_s: float, *, follow_up: bool) -> int:
+    """How many words a first answer should have before a short pause may end it; a follow-up needs fewer."""
+    words = min(MAX_EXPECTED_WORDS, max(MIN_EXPECTED_WORDS, round(time_budget_s * WORDS_PER_BUDGET_SECOND)))
+    return words // 2 if follow_up else words
+
+
+def unfinished_reason(text: str, *, min_words: int = 0) -> str | None:
+    """Why the answer so far does not read as finished, or None when it does.
+
+    ``trailing``: it stops on a word that needs more; ``open-list``: it
+    promised more parts, or opened a list, than it has given; ``short``:
+    fewer than ``min_words`` words.
+    """
+    if looks_unfinished(text):
+        return "trailing"
+    promised = _PROMISE.search(text)
+    if promised is not None:
+        count = _COUNTS.get(promised.group(1).lower().split()[-1], 2)
+        if len(_NEXT_ITEM.findall(text, promised.end())) < count - 1:
+            return "open-list"
+    opener = _OPENER.search(text)
+    if opener is not None and _NEXT_ITEM.search(text, opener.end()) is None:
+        return "open-list"
+    if len(_WORD.findall(text)) < min_words:
+        return "short"
+    return None

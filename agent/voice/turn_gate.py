@@ -1,0 +1,90 @@
+"""The two gates of a hands-free fast reply: the words read as finished, and the voice sounds finished.
+
+A fixed silence long enough never to cut off a thinking pause (1.8 s) makes
+every reply slow; a short one cuts people off. With ``turn_taking.mode:
+two-gate`` the framework ends a turn after a short quiet
+(``min_endpointing_delay_s``, about 0.3 s) and the agent then asks both gates:
+
+- the transcript (``agent.interview.completeness``): not stopped on "and" or
+  "um", no list left open, long enough for the question;
+- LiveKit's local ``v1-mini`` audio turn model, fed the candidate's audio as
+  it arrives, asked once per pause (it ships in ``livekit-local-inference``
+  and runs in a few tens of milliseconds on a CPU).
+
+Only when both say finished does the interviewer reply at once. Otherwise the
+words are held, and the reply waits the rest of ``max_endpointing_delay_s``
+of quiet, the same wait a one-gate persona always pays. An audio model that
+is slow or fails counts as "not finished": the safe side is the slow reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+from livekit import rtc
+
+from agent.logs import get_logger
+
+log = get_logger(__name__)
+
+PREDICTION_TIMEOUT_S = 0.3
+CLOSE_TIMEOUT_S = 2.0
+
+
+class AcousticTurnGate:
+    """The audio half: one v1-mini stream per session, fed every input frame."""
+
+    def __init__(self, detector: Any | None = None) -> None:
+        self._detector = detector
+        self._stream: Any | None = None
+        self._threshold: float | None = None
+        self.failed = False
+
+    def _ensure(self) -> Any | None:
+        if self._stream is None and not self.failed:
+            try:
+                if self._detector is None:
+                    from livekit.agents import inference  # the local model loads with the first spoken round
+
+                    self._detector = inference.TurnDetector(version="v1-mini")
+                self._stream = self._detector.stream()
+            except Exception as exc:  # noqa: BLE001 - any load failure means: wait the long delay
+                self.failed = True
+                log.warning("voice.turn_gate_unavailable", error=type(exc).__name__)
+        return self._stream
+
+    def push(self, frame: rtc.AudioFrame) -> None:
+        stream = self._ensure()
+        if stream is not None:
+            stream.push_audio(frame)
+
+    async def finished(self) -> bool | None:
+        """Does the voice sound finished? None when the model cannot say in time."""
+        stream = self._ensure()
+        if stream is None:
+            return None
+        try:
+            if self._threshold is None:
+                self._threshold = await stream.unlikely_threshold(None)
+            event = await asyncio.wait_for(stream.predict(), PREDICTION_TIMEOUT_S)
+        except (TimeoutError, Exception) as exc:  # noqa: BLE001 - a late or failed prediction is a "no"
+            log.info("voice.turn_gate_no_answer", error=type(exc).__name__)
+            return None
+        probability = float(event.end_of_turn_probability)
+        return self._threshold is None or probability >= self._threshold
+
+    def turn_over(self) -> None:
+        """The turn was answered: the next prediction hears only what comes after."""
+        if self._stream is not None:
+            with contextlib.suppress(Exception):
+                self._stream.flush("turn")
+
+    async def aclose(self) -> None:
+        """Close the model's stream (bounded: a round's end never waits on it)."""
+        stream, self._stream = self._stream, None
+        self.failed = True  # closed for good: a late frame must not open a new stream
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(stream.aclose(), CLOSE_TIMEOUT_S)

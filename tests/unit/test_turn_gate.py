@@ -1,0 +1,80 @@
+"""The audio half of the two gates, around a fake detector: what it answers when the model is slow or absent."""
+
+import asyncio
+
+import pytest
+
+from agent.voice.turn_gate import PREDICTION_TIMEOUT_S, AcousticTurnGate
+
+pytestmark = pytest.mark.unit
+
+
+class FakeEvent:
+    def __init__(self, probability: float) -> None:
+        self.end_of_turn_probability = probability
+
+
+class FakeStream:
+    """A fake v1-mini stream: counts frames, answers with a set probability, optionally never."""
+
+    def __init__(self, probability: float, *, hang: bool = False) -> None:
+        self.probability, self.hang = probability, hang
+        self.frames = 0
+        self.flushed = 0
+        self.closed = False
+
+    def push_audio(self, frame) -> None:
+        self.frames += 1
+
+    async def unlikely_threshold(self, language) -> float:
+        return 0.36
+
+    def predict(self) -> asyncio.Future:
+        fut = asyncio.get_running_loop().create_future()
+        if not self.hang:
+            fut.set_result(FakeEvent(self.probability))
+        return fut
+
+    def flush(self, reason=None) -> None:
+        self.flushed += 1
+
+    async def aclose(self) -> None:
+        self.closed = True
+
+
+class FakeDetector:
+    def __init__(self, stream: FakeStream | None = None, *, broken: bool = False) -> None:
+        self._stream, self._broken = stream, broken
+
+    def stream(self) -> FakeStream:
+        if self._broken:
+            raise RuntimeError("no model here")
+        assert self._stream is not None
+        return self._stream
+
+
+@pytest.mark.parametrize("probability,finished", [(0.9, True), (0.36, True), (0.2, False)])
+async def test_the_model_says_finished_at_or_above_its_threshold(probability, finished):
+    stream = FakeStream(probability)
+    gate = AcousticTurnGate(FakeDetector(stream))
+    gate.push(object())  # type: ignore[arg-type]
+    assert stream.frames == 1
+    assert await gate.finished() is finished
+    gate.turn_over()
+    assert stream.flushed == 1
+    await gate.aclose()
+    assert stream.closed
+
+
+async def test_a_model_that_does_not_answer_in_time_is_no_answer():
+    gate = AcousticTurnGate(FakeDetector(FakeStream(0.9, hang=True)))
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await gate.finished() is None
+    assert loop.time() - started < PREDICTION_TIMEOUT_S + 0.5
+
+
+async def test_a_model_that_cannot_load_is_no_answer_and_never_retried():
+    gate = AcousticTurnGate(FakeDetector(broken=True))
+    gate.push(object())  # type: ignore[arg-type]
+    assert await gate.finished() is None and gate.failed
