@@ -40,10 +40,11 @@ class AcousticTurnGate:
         self._detector = detector
         self._stream: Any | None = None
         self._threshold: float | None = None
-        self.failed = False
+        self.failed = False  # the model could not load: every answer is "not finished"
+        self._closed = False
 
     def _ensure(self) -> Any | None:
-        if self._stream is None and not self.failed:
+        if self._stream is None and not self.failed and not self._closed:
             try:
                 if self._detector is None:
                     from livekit.agents import inference  # the local model loads with the first spoken round
@@ -84,7 +85,7 @@ class AcousticTurnGate:
     async def aclose(self) -> None:
         """Close the model's stream (bounded: a round's end never waits on it)."""
         stream, self._stream = self._stream, None
-        self.failed = True  # closed for good: a late frame must not open a new stream
+        self._closed = True  # closed for good: a late frame must not open a new stream
         if stream is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(stream.aclose(), CLOSE_TIMEOUT_S)

@@ -363,6 +363,32 @@ class WorkerProcess:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
+    def health_url(self) -> str:
+        """The health endpoint the worker announced in its ``worker.started`` line."""
+        for line in self.log().splitlines():
+            if '"worker.started"' in line:
+                return str(json.loads(line[line.index("{"):])["health"])
+        raise RuntimeError(f"the worker never announced its health endpoint: {self.log_tail()}")
+
+    def wait_until_idle(self, timeout_s: float = 60.0) -> None:
+        """Wait until no round is running: a round still closing counts against the capacity.
+
+        The LiveKit server does not offer a refused job to the same worker again, so a
+        test that fills the worker right after another test's round must wait for it.
+        """
+        import urllib.request
+
+        url = self.health_url().rstrip("/") + "/worker"
+        deadline = time.monotonic() + timeout_s
+        active = -1
+        while time.monotonic() < deadline:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - a local test URL
+                active = int(json.loads(response.read()).get("active_jobs", 0))  # proto JSON omits a zero
+            if active == 0:
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the worker still runs {active} round(s) after {timeout_s:.0f} s: {self.log_tail()}")
+
     def log_tail(self, chars: int = 3000) -> str:
         return self.log()[-chars:]
 

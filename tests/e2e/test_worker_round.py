@@ -119,6 +119,7 @@ def test_four_rounds_at_once_on_one_worker(
     server: LiveKitServer, worker: WorkerProcess, voices: dict[str, Path]
 ) -> None:
     """Capacity 4 on two cores: four short rounds run side by side and all finish."""
+    worker.wait_until_idle()  # the previous test's round may still be closing: it would take a slot
 
     async def run_all() -> list:
         people = [candidate(server, [voices["dont_know"]], voices["closing"], max_turns=4,

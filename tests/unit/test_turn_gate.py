@@ -78,3 +78,14 @@ async def test_a_model_that_cannot_load_is_no_answer_and_never_retried():
     gate = AcousticTurnGate(FakeDetector(broken=True))
     gate.push(object())  # type: ignore[arg-type]
     assert await gate.finished() is None and gate.failed
+
+
+async def test_a_closed_gate_ignores_late_frames_without_counting_as_a_failure():
+    stream = FakeStream(0.9)
+    gate = AcousticTurnGate(FakeDetector(stream))
+    gate.push(object())  # type: ignore[arg-type]
+    await gate.aclose()
+    gate.push(object())  # type: ignore[arg-type]
+    assert stream.frames == 1 and stream.closed
+    assert await gate.finished() is None
+    assert not gate.failed
