@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING
 from agent.logs import get_logger
 
 if TYPE_CHECKING:
-    from livekit.agents import AgentServer, JobContext, JobProcess
+    from livekit.agents import AgentServer, JobContext, JobProcess, JobRequest
 
 AGENT_NAME = "pm-interviewer"
 DEFAULT_HEALTH_PORT = 8081
@@ -96,6 +96,38 @@ class RoundLoad:
         return min(1.0, len(server.active_jobs) / self.capacity)
 
 
+class WarmPool:
+    """``on_request``: keep warm only the processes a round could still use, then accept.
+
+    The framework refills its warm pool the moment a round takes a process,
+    and lowers the target from the load only on its next tick. With four
+    rounds starting at once on two cores that meant four more processes
+    loading Whisper and Piper (about 40 s of CPU each) beside four live rounds:
+    voice detection fell behind real time and a question's audio stalled. A
+    host at capacity cannot give a warm process a round, so the target is
+    lowered here, before the process is taken. (``_proc_pool`` is the
+    framework's own pool; livekit-agents is pinned to 1.8.)
+    """
+
+    def __init__(self, server: AgentServer, capacity: int) -> None:
+        self.server = server
+        self.capacity = capacity
+        self.in_flight = 0  # rounds accepted here and not yet counted as active jobs
+
+    def target(self) -> int:
+        return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight)
+
+    async def __call__(self, request: JobRequest) -> None:
+        self.in_flight += 1
+        try:
+            pool = getattr(self.server, "_proc_pool", None)
+            if pool is not None and hasattr(pool, "set_target_idle_processes"):
+                pool.set_target_idle_processes(min(self.target(), pool.target_idle_processes))
+            await request.accept()
+        finally:
+            self.in_flight -= 1
+
+
 def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
     """``setup_fnc``: runs once in every job process before it is offered a round."""
     from agent.logs import configure_logging
@@ -141,7 +173,7 @@ def build_server(config: WorkerConfig) -> AgentServer:
         host=config.health_host,
         port=config.health_port,
     )
-    server.rtc_session(entrypoint, agent_name=AGENT_NAME)
+    server.rtc_session(entrypoint, agent_name=AGENT_NAME, on_request=WarmPool(server, config.capacity))
     return server
 
 

@@ -164,7 +164,8 @@ class LLMRefinedAssessor:
             return result
         hits = [*result.signals, *added]
         return replace(result, signals=hits, answer_kind="answer",
-                       score=score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)]))
+                       score=score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)],
+                                           reasoning=result.reasoning))
 
     # -- the model call ---------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from agent.cli import UsageError, silence_stdout
 from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of, store_lost
+from agent.commands.enter_key import EnterKey
 from agent.content.models import Track
 
 INTERVIEWER_WPM = 160.0
@@ -254,16 +255,21 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
     try:
         logged = start_round(bank, store, request, clock=time.monotonic)
         print(f"Round {logged.round.meta.round_id} with {persona.name}. Speak when the question ends; "
-              "Ctrl-C stops the round (headphones recommended).", flush=True)
+              "press Enter when you have finished an answer, Ctrl-C stops the round (headphones recommended).",
+              flush=True)
         mic.start()
         speaker.start()
         vr = await VoiceRound.start(logged, models, audio_input=mic, audio_output=speaker)
+        enter = EnterKey.for_terminal(loop, sys.stdin, vr.agent.request_end_of_turn)
         vr.conductor.on_turn(lambda e: print(f"interviewer> {e.interviewer_text}", flush=True)
                             if e.interviewer_text else None)
         try:
             await vr.wait_closed()
         except (KeyboardInterrupt, asyncio.CancelledError):
             await vr.stop("stopped", say_wrap_up=False)
+        finally:
+            if enter is not None:
+                enter.close()
         card = logged.scorecard()
         path = write_round_report(card, "html")
         print(f"round {card.round_id} report: {path}")

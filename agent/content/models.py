@@ -112,6 +112,14 @@ class Signal(Strict):
     description: NonEmpty
     weight: float = Field(default=1.0, gt=0, le=5)
     cues: Cues
+    only_when_alone: bool = Field(
+        default=False,
+        description=(
+            "For a weak idea that is a fault only when the answer stops there (uptime given as the measure of "
+            "success, versioning as the whole plan): said beside explained strong ideas it costs nothing and "
+            "is not reported as a weakness."
+        ),
+    )
     press: tuple[NonEmpty, ...] = Field(
         default=(),
         description=(
@@ -129,6 +137,12 @@ class Signal(Strict):
             except (KeyError, IndexError, ValueError):
                 raise ValueError(f"press[{i}]: the only placeholder allowed is {{term}}") from None
         return value
+
+    @model_validator(mode="after")
+    def _alone_is_for_weak_ideas(self) -> Signal:
+        if self.only_when_alone and self.polarity is not Polarity.WEAK:
+            raise ValueError("only_when_alone: only a weak idea can be a fault only when the answer stops there")
+        return self
 
 
 class Trigger(Strict):

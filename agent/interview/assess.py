@@ -27,6 +27,7 @@ from agent.interview._text import Answer, phrase_stems, tokenize
 from agent.interview.cues import CompiledCues, Mention, compile_cues, find_mentions
 from agent.interview.delivery import DeliveryMeter
 from agent.interview.evidence import clause_evidence
+from agent.interview.outgrown import outgrown
 from agent.interview.records import Assessment, SignalHit
 from agent.interview.stance import Stance, StanceReader
 from agent.interview.support import LEADING_KINDS, Marker, SupportReader
@@ -41,6 +42,11 @@ ARGUED_CREDIT = 1.0
 # Any credited strong idea lifts an answer off the floor: 1 is for an answer that touches none.
 TOUCHED_FLOOR = 2
 NAMED_ONLY_CEILING = 2
+# Reasoning that runs through this many sentences (a reason, mechanism, figure, example or consequence in each)
+# lifts an answer that explains at least one idea and proposes no weak one by a point: a candidate who argues
+# every step in their own words shows understanding the rubric's vocabulary may not catch. Buzzword lists carry
+# no such support, and a weak idea proposed keeps its penalty whole.
+REASONED_SENTENCES = 5
 ADJACENT = 1
 WEAK_PENALTY = 0.5
 
@@ -83,15 +89,21 @@ class CueAssessor:
     def assess(self, question: Question, text: str, *, speaking_s: float | None = None) -> Assessment:
         """Read every idea of ``question`` in ``text`` and score the answer alone."""
         answer = Answer.of(text)
-        hits, set_aside = self._read(question, answer)
+        markers = self._support.markers(answer) if answer.tokens else []
+        hits, set_aside = self._read(question, answer, markers)
         delivery = self._delivery.measure(
             text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
         )
         kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
         if kind == "clarification":
             hits, set_aside = [], []  # a question about the question echoes its words; it shows nothing yet
-        score = 1 if kind != "answer" else score_signals(question, [*hits, *(h for h in set_aside if h.argued)])
-        return Assessment(signals=hits, score=score, delivery=delivery, answer_kind=kind, set_aside=set_aside)
+        reasoning = reasoning_sentences(question, answer, markers) if kind == "answer" else 0
+        score = 1 if kind != "answer" else score_signals(question, [*hits, *(h for h in set_aside if h.argued)],
+                                                         reasoning=reasoning)
+        return Assessment(signals=hits, score=score, delivery=delivery, answer_kind=kind, set_aside=set_aside,
+                          reasoning=reasoning)
+
+
 
     def explain_level(self, question: Question, text: str, quote: str) -> str:
         """Whether a quoted stretch of the answer carries support: "explained" or "named"."""
@@ -130,7 +142,8 @@ class CueAssessor:
             compiled = self._compiled[key] = compile_cues(signal.cues, self._lexicon)
         return compiled
 
-    def _read(self, question: Question, answer: Answer) -> tuple[list[SignalHit], list[SignalHit]]:
+    def _read(self, question: Question, answer: Answer,
+              markers: Sequence[Marker]) -> tuple[list[SignalHit], list[SignalHit]]:
         if not answer.tokens:
             return [], []
         found = [(s, find_mentions(self._cues(question.id, s), answer)) for s in question.signals]
@@ -144,8 +157,8 @@ class CueAssessor:
                 stance = self._stance.read(answer, m.anchor, m.last, weak=weak, others=others, scan=scan)
                 reads.append(_Read(signal, m, stance))
         # a weak idea the candidate rejects can be argued against with a reason, which is itself strong evidence
-        self._attach_support(question, answer, [r for r in reads if r.signal.polarity is Polarity.STRONG
-                                                or r.stance is Stance.REJECTED])
+        self._attach_support(question, answer, markers, [r for r in reads if r.signal.polarity is Polarity.STRONG
+                                                         or r.stance is Stance.REJECTED])
         hits: list[SignalHit] = []
         set_aside: list[SignalHit] = []
         for signal in question.signals:
@@ -156,7 +169,8 @@ class CueAssessor:
             (hits if hit.credited or hit.polarity == Polarity.STRONG.value else set_aside).append(hit)
         return hits, set_aside
 
-    def _attach_support(self, question: Question, answer: Answer, reads: list[_Read]) -> None:
+    def _attach_support(self, question: Question, answer: Answer, markers: Sequence[Marker],
+                        reads: list[_Read]) -> None:
         """Give each support marker to the idea it supports: the nearest one before it in its sentence,
         the last one of the sentence before when this sentence carries on from it, or the next one in its
         sentence (in its clause, unless the marker is a reason or an example said first).
@@ -166,7 +180,7 @@ class CueAssessor:
         by_sentence: dict[int, list[_Read]] = {}
         for r in sorted(reads, key=lambda r: r.mention.first):
             by_sentence.setdefault(answer.tokens[r.mention.anchor].sentence, []).append(r)
-        for marker in self._support.markers(answer):
+        for marker in markers:
             if marker.hollow or (question.opinion and not marker.backs_an_opinion()):
                 continue
             sentence = answer.tokens[marker.first].sentence
@@ -237,14 +251,24 @@ class CueAssessor:
         return stems
 
 
+def reasoning_sentences(question: Question, answer: Answer, markers: Iterable[Marker]) -> int:
+    """How many sentences carry real support, whichever idea it belongs to (hollow appeals do not count, nor,
+    on an opinion question, a figure that says nothing about the people affected).
+    """
+    return len({answer.tokens[m.first].sentence for m in markers
+                if not m.hollow and (not question.opinion or m.backs_an_opinion())})
+
+
 def _clause_mates(answer: Answer, reads: Sequence[_Read], owner: _Read) -> list[_Read]:
     """The owner and the other ideas mentioned in its clause ("time to integrate and hours saved, because ...")."""
     clause = answer.tokens[owner.mention.anchor].clause
     return [r for r in reads if answer.tokens[r.mention.anchor].clause == clause] or [owner]
 
 
-def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
-    """Score 1-5 from the ideas shown: explained ones count in full, named ones a little, rejected ones not."""
+def score_signals(question: Question, hits: Iterable[SignalHit], *, reasoning: int = 0) -> int:
+    """Score 1-5 from the ideas shown: explained ones count in full, named ones a little, rejected ones not;
+    ``reasoning`` (sentences with support) adds a point past ``REASONED_SENTENCES``.
+    """
     weights = {s.id: s.weight for s in question.signals}
     polarity = {s.id: s.polarity for s in question.signals}
     strong_total = sum(s.weight for s in question.signals if s.polarity is Polarity.STRONG)
@@ -255,9 +279,10 @@ def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
     credit = 0.0
     weak_hit = 0.0
     explained = False
+    past = outgrown(question, best.values())
     for sid, h in best.items():
         if polarity[sid] is Polarity.WEAK:
-            weak_hit += weights[sid] if h.credited else 0.0
+            weak_hit += weights[sid] if h.credited and sid not in past else 0.0
             if h.argued:
                 credit += ARGUED_CREDIT * weights[sid]
                 explained = True
@@ -270,5 +295,7 @@ def score_signals(question: Question, hits: Iterable[SignalHit]) -> int:
     raw = 1.0 + 4.0 * ratio - WEAK_PENALTY * weak_hit
     if not explained:
         raw = min(raw, NAMED_ONLY_CEILING)
+    elif reasoning >= REASONED_SENTENCES and not weak_hit:
+        raw += 1.0
     floor = TOUCHED_FLOOR if credit > 0 else 1
     return max(floor, min(5, int(raw + 0.5)))

@@ -35,7 +35,8 @@ def judge(question: Question, persona: Persona, assessor: Assessor, text: str) -
     """Assess ``text`` as the first answer to ``question`` and decide what comes next."""
     assessment = assessor.assess(question, text)
     state = QuestionState(question=question, started_t=0.0)
-    score = score_signals(question, assessment.scored_hits) if assessment.answer_kind == "answer" else 1
+    score = (score_signals(question, assessment.scored_hits, reasoning=assessment.reasoning)
+             if assessment.answer_kind == "answer" else 1)
     if assessment.answer_kind != "clarification":
         state.absorb(assessment, score)
     clarification = None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from agent.content.models import Curveball, Persona, Polarity, Probe, Question, Trigger
+from agent.interview.outgrown import outgrown
 from agent.interview.records import Action, ActionKind, Assessment, SignalHit
 
 T = TypeVar("T")
@@ -36,8 +37,10 @@ class QuestionState:
     curveballs_used: int = 0
     clarifications: int = 0
     reprompts: int = 0
+    reasoning: int = 0  # the most sentences with support in one answer so far
 
     def absorb(self, assessment: Assessment, score: int) -> None:
+        self.reasoning = max(self.reasoning, assessment.reasoning)
         for hit in assessment.signals:
             held = self.signals.get(hit.id)
             if held is None or hit.rank() > held.rank():
@@ -73,7 +76,7 @@ def fires(trigger: Trigger, present: set[str]) -> bool:
 
 def eligible_probes(state: QuestionState) -> list[Probe]:
     """Probes whose trigger fires and that were not asked yet, best first."""
-    present = set(state.signals)
+    present = set(state.signals) - outgrown(state.question, state.signals.values())
     found = [p for p in state.question.probes if p.id not in state.asked and fires(p.trigger, present)]
     order = {p.id: i for i, p in enumerate(state.question.probes)}
     return sorted(found, key=lambda p: (-p.priority, order[p.id]))
@@ -165,7 +168,8 @@ def decide(
     if over_budget:
         return Action(ActionKind.ADVANCE, "")
 
-    weak_now = any(h.polarity == Polarity.WEAK.value for h in answer.signals)
+    past = outgrown(q, state.signals.values())
+    weak_now = any(h.polarity == Polarity.WEAK.value and h.id not in past for h in answer.signals)
     score = state.score if state.score is not None else answer.score
     if state.probes_used < persona.probe_budget and (score <= persona.probe_below_score or weak_now):
         # an answer that mostly names the right terms is pressed on its own words first; otherwise the

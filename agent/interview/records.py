@@ -174,6 +174,7 @@ class Assessment:
     delivery: Delivery
     answer_kind: str = "answer"  # answer | dont_know | clarification | empty | off_topic
     set_aside: list[SignalHit] = field(default_factory=list)  # weak ideas the candidate rejected or doubted
+    reasoning: int = 0  # sentences carrying a reason, mechanism, figure, example or consequence
 
     @property
     def scored_hits(self) -> list[SignalHit]:
@@ -187,6 +188,7 @@ class Assessment:
             "score": self.score,
             "delivery": self.delivery.to_dict(),
             "answer_kind": self.answer_kind,
+            "reasoning_sentences": self.reasoning,
         }
 
     @classmethod
@@ -197,6 +199,7 @@ class Assessment:
             delivery=Delivery.from_dict(data["delivery"]),
             answer_kind=data.get("answer_kind", "answer"),
             set_aside=[SignalHit.from_dict(s) for s in data.get("set_aside", ())],
+            reasoning=int(data.get("reasoning_sentences", 0)),
         )
 
 

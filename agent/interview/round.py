@@ -243,7 +243,7 @@ class InterviewRound:
         assessment = self._assessor.assess(q, text, speaking_s=speaking_s)
         if assessment.answer_kind == "answer":
             shown = [*qs.signals.values(), *qs.argued.values(), *assessment.scored_hits]
-            qs.absorb(assessment, score_signals(q, shown))
+            qs.absorb(assessment, score_signals(q, shown, reasoning=max(qs.reasoning, assessment.reasoning)))
         elif assessment.answer_kind != "clarification":
             qs.absorb(assessment, qs.score or 1)
         follow_up_id = qs.asked[-1] if self.phase is Phase.FOLLOW_UP and qs.asked else None

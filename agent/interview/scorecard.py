@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from agent.content.models import Polarity, Question
+from agent.interview.outgrown import outgrown
 from agent.interview.records import Delivery, RoundMeta, SignalHit, Speaker, TurnRecord
 
 FOLLOW_UP_KINDS = ("probe", "curveball", "clarify", "reprompt")
@@ -240,7 +241,8 @@ def _question_score(
     hit = [quoted(h) for h in strong if h.explained]
     named = [quoted(h) for h in strong if h.named_only]
     rejected = [quoted(h) for h in strong if not h.credited]
-    weak = [quoted(h) for h in shown if h.polarity == Polarity.WEAK.value and h.credited]
+    past = outgrown(question, shown)
+    weak = [quoted(h) for h in shown if h.polarity == Polarity.WEAK.value and h.credited and h.id not in past]
     set_aside = [quoted(h) for h in aside.values() if h.id not in {w.id for w in weak}]
     missed = sorted(
         (MissedSignal(id=s.id, description=s.description, weight=s.weight)

@@ -129,3 +129,41 @@ def test_worker_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> N
     config = build_config(worker_args(db=f"sqlite:///{tmp_path}/w.sqlite3"))
     assert config.capacity == default_capacity() and config.idle_processes == config.capacity
     assert config.health_host == "127.0.0.1" and config.memory_limit_mb > 0
+
+
+class FakeProcPool:
+    """Stands in for the framework's process pool: records the warm-process target it is given."""
+
+    def __init__(self, target: int) -> None:
+        self.target_idle_processes = target
+
+    def set_target_idle_processes(self, n: int) -> None:
+        self.target_idle_processes = n
+
+
+class FakeRequest:
+    """A job request that records when it was accepted and what the pool's target was then."""
+
+    def __init__(self, pool: FakeProcPool, seen: list[int]) -> None:
+        self.pool, self.seen = pool, seen
+
+    async def accept(self) -> None:
+        self.seen.append(self.pool.target_idle_processes)
+
+
+async def test_a_full_host_keeps_no_process_warm_before_taking_one() -> None:
+    from agent.server import WarmPool
+
+    pool = FakeProcPool(4)
+    server = SimpleNamespace(active_jobs=[object(), object()], _proc_pool=pool)
+    warm = WarmPool(server, 4)  # type: ignore[arg-type]
+    seen: list[int] = []
+    await warm(FakeRequest(pool, seen))  # type: ignore[arg-type]
+    assert seen == [1]  # two running, this one starting: one more round fits, so one warm process
+    server.active_jobs = [object()] * 3
+    warm.in_flight = 1  # another round accepted a moment ago and not yet active
+    await warm(FakeRequest(pool, seen))  # type: ignore[arg-type]
+    assert seen[-1] == 0 and warm.in_flight == 1
+    server.active_jobs = []
+    await warm(FakeRequest(pool, seen))  # type: ignore[arg-type]
+    assert seen[-1] == 0  # never raised here: the framework raises it again from the load once rounds end

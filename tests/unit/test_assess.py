@@ -197,3 +197,27 @@ def test_any_idea_touched_keeps_an_answer_off_the_floor():
     named = SignalHit("adoption-depth", "strong", "the share of each workload", level="named")
     assert score_signals(q, [named]) == 2
     assert score_signals(q, []) == 1
+
+
+def test_reasoning_that_runs_through_the_answer_adds_a_point_only_to_an_explained_idea():
+    q = fake_question()
+    explained = SignalHit("adoption-depth", "strong", "the share of each workload, for example 40 of 60",
+                          level="explained", support="example")
+    named = SignalHit("adoption-depth", "strong", "the share of each workload", level="named")
+    proposed_weak = SignalHit("infra-only", "weak", "uptime", stance="endorsed")
+    assert score_signals(q, [explained], reasoning=5) == score_signals(q, [explained]) + 1
+    assert score_signals(q, [explained], reasoning=4) == score_signals(q, [explained])
+    assert score_signals(q, [named], reasoning=9) <= 2  # the right words with reasons elsewhere are still named
+    assert score_signals(q, [explained, proposed_weak], reasoning=9) == score_signals(q, [explained, proposed_weak])
+
+
+def test_reasoning_sentences_count_real_support_once_per_sentence(assessor):
+    text = ("I'd look at what share of each team's work moved over, for example 40 of 60, because that is the "
+            "real test. It's best practice, because big companies do it. A slow start hurts, which means "
+            "teams won't stay. We'd fix onboarding first.")
+    a = assessor.assess(fake_question(), text)
+    assert a.reasoning == 2  # the authority appeal carries nothing; one sentence with three markers counts once
+    assert a.to_dict()["reasoning_sentences"] == a.reasoning
+    from agent.interview.records import Assessment
+
+    assert Assessment.from_dict(a.to_dict()).reasoning == a.reasoning
