@@ -397,6 +397,10 @@ class Lexicon(Strict):
     doubts: tuple[NonEmpty, ...] = Field(
         default=(),
         description='Regular expressions for doubt before an idea in its clause ("I\'m not sure X is worth it").')
+    preferences: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions for a choice that ranks one thing above another ("I\'d pick active keys '
+                    'over"): an idea mentioned after the match in the same clause is the one passed over.')
     scope_breaks: tuple[NonEmpty, ...] = Field(
         default=(),
         description='Words that end the reach of a negation or doubt inside a clause ("can\'t ship until ...").')
@@ -426,7 +430,7 @@ class Lexicon(Strict):
         return value
 
     @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals",
-                     "doubts", "hollow_reasons")
+                     "doubts", "preferences", "hollow_reasons")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return compiled_patterns(value)

@@ -43,10 +43,12 @@ ARGUED_CREDIT = 1.0
 TOUCHED_FLOOR = 2
 NAMED_ONLY_CEILING = 2
 # Reasoning that runs through this many sentences (a reason, mechanism, figure, example or consequence in each)
-# lifts an answer that explains at least one idea and proposes no weak one by a point: a candidate who argues
-# every step in their own words shows understanding the rubric's vocabulary may not catch. Buzzword lists carry
-# no such support, and a weak idea proposed keeps its penalty whole.
+# lifts an answer that explains at least one idea and proposes no weak one by a point, and each further such
+# sentence by another, up to ``REASONING_POINTS``: a candidate who argues every step in their own words shows
+# understanding the rubric's vocabulary may not catch. Buzzword lists carry no such support, and a weak idea
+# proposed keeps its penalty whole.
 REASONED_SENTENCES = 5
+REASONING_POINTS = 2
 ADJACENT = 1
 WEAK_PENALTY = 0.5
 
@@ -165,7 +167,14 @@ class CueAssessor:
             mine = [r for r in reads if r.signal is signal]
             if not mine:
                 continue
-            hit = max((self._hit(answer, r) for r in mine), key=SignalHit.rank)
+            first = min(mine, key=lambda r: r.mention.first)
+            if signal.polarity is Polarity.WEAK and first.stance is Stance.REJECTED:
+                # a weak idea rejected where it is first brought up stays rejected: its later mentions ("DAU
+                # counts humans logging in") are the case against it, not a proposal
+                rejected = [self._hit(answer, r) for r in mine if r.stance is Stance.REJECTED]
+                hit = max(rejected, key=lambda h: h.argued)
+            else:
+                hit = max((self._hit(answer, r) for r in mine), key=SignalHit.rank)
             (hits if hit.credited or hit.polarity == Polarity.STRONG.value else set_aside).append(hit)
         return hits, set_aside
 
@@ -267,7 +276,7 @@ def _clause_mates(answer: Answer, reads: Sequence[_Read], owner: _Read) -> list[
 
 def score_signals(question: Question, hits: Iterable[SignalHit], *, reasoning: int = 0) -> int:
     """Score 1-5 from the ideas shown: explained ones count in full, named ones a little, rejected ones not;
-    ``reasoning`` (sentences with support) adds a point past ``REASONED_SENTENCES``.
+    ``reasoning`` (sentences with support) adds a point from ``REASONED_SENTENCES`` on, two one sentence later.
     """
     weights = {s.id: s.weight for s in question.signals}
     polarity = {s.id: s.polarity for s in question.signals}
@@ -296,6 +305,6 @@ def score_signals(question: Question, hits: Iterable[SignalHit], *, reasoning: i
     if not explained:
         raw = min(raw, NAMED_ONLY_CEILING)
     elif reasoning >= REASONED_SENTENCES and not weak_hit:
-        raw += 1.0
+        raw += min(REASONING_POINTS, reasoning - REASONED_SENTENCES + 1)
     floor = TOUCHED_FLOOR if credit > 0 else 1
     return max(floor, min(5, int(raw + 0.5)))

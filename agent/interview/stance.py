@@ -50,12 +50,14 @@ class StanceReader:
         self._limiters = _by_head(phrase_stems(x) for x in lexicon.limiters)
         self._dismiss = every_start(lexicon.dismissals)
         self._doubt = every_start(lexicon.doubts)
+        self._prefer = every_start(lexicon.preferences)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
         self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
 
     def scan(self, answer: Answer) -> StanceScan:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
-        return StanceScan(_Spans.of(self._dismiss, answer.text), _Spans.of(self._doubt, answer.text))
+        return StanceScan(_Spans.of(self._dismiss, answer.text), _Spans.of(self._doubt, answer.text),
+                          _Spans.of(self._prefer, answer.text))
 
     def read(self, answer: Answer, first: int, last: int, *, weak: bool,
              others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
@@ -71,7 +73,9 @@ class StanceReader:
         lo = self._scope_start(answer, first)
         if self._doubted(answer, lo, first, scan.doubts):  # "I'm not sure X is worth it" doubts X; it does not deny it
             return Stance.QUESTIONED
-        negations = self._count_negations(answer, lo, first, weak=weak)
+        # a weak idea's cue may hold the choice itself ("pick that over DAU"): what comes after "over" is passed over
+        passed = self._passed_over(answer, lo, last - 1 if weak else first, scan)
+        negations = self._count_negations(answer, lo, first, weak=weak) + passed
         if negations % 2 == 1 and not self._condition_after(answer, first, last):
             return Stance.REJECTED
         # a weak idea's cue may run on into the words that set it aside ("raw call volume I'd avoid"),
@@ -131,6 +135,15 @@ class StanceReader:
         return False
 
     @staticmethod
+    def _passed_over(answer: Answer, lo: int, before: int, scan: StanceScan) -> int:
+        """1 when a choice that ranks something above this mention ("pick live keys over") ends by token
+        ``before``, starting inside the mention's clause.
+        """
+        if lo >= before:
+            return 0
+        return int(scan.preferences.any_ending_within(answer.tokens[lo].start, answer.tokens[before].start))
+
+    @staticmethod
     def _doubted(answer: Answer, lo: int, first: int, doubts: _Spans) -> bool:
         if lo >= first:
             return False
@@ -174,6 +187,15 @@ class _Spans:
         found = [(m.start(), m.end(1)) for m in pattern.finditer(text)]
         return cls([a for a, _ in found], [b for _, b in found])
 
+    def any_ending_within(self, lo: int, end_by: int) -> bool:
+        """Does a match start at or after ``lo`` and end by ``end_by``?"""
+        i = bisect_left(self.starts, lo)
+        while i < len(self.starts) and self.starts[i] < end_by:
+            if self.ends[i] <= end_by:
+                return True
+            i += 1
+        return False
+
     def any_within(self, lo: int, start_before: int, end_by: int) -> bool:
         """Does a match start in ``[lo, start_before)`` and end by ``end_by``?"""
         i = bisect_left(self.starts, lo)
@@ -190,6 +212,7 @@ class StanceScan:
 
     dismissals: _Spans
     doubts: _Spans
+    preferences: _Spans
 
 
 def _split_negators(negators: Sequence[str]) -> tuple[frozenset[str], frozenset[str], list[tuple[str, ...]]]:

@@ -69,6 +69,16 @@ def test_a_rejected_weak_idea_is_set_aside_not_held_against(assessor):
     assert [s.id for s in a.set_aside] == ["infra-only"] and a.set_aside[0].stance == "rejected"
 
 
+def test_a_weak_idea_rejected_where_it_is_first_brought_up_stays_rejected(assessor):
+    # the later mention is the case against it, not a proposal
+    text = "Uptime isn't enough. Uptime says the servers answer, it says nothing about the teams."
+    a = assessor.assess(fake_question(), text)
+    assert "infra-only" not in {s.id for s in a.signals}
+    # proposed first and doubted later, it still counts as proposed
+    later = assessor.assess(fake_question(), "I'd track uptime. Later, uptime isn't enough.")
+    assert "infra-only" in {s.id for s in later.signals}
+
+
 def test_a_rejected_strong_idea_earns_nothing(assessor):
     text = "I'd avoid the time to integrate as a measure, it is noise. Uptime is what counts."
     a = assessor.assess(fake_question(), text)
@@ -207,6 +217,8 @@ def test_reasoning_that_runs_through_the_answer_adds_a_point_only_to_an_explaine
     proposed_weak = SignalHit("infra-only", "weak", "uptime", stance="endorsed")
     assert score_signals(q, [explained], reasoning=5) == score_signals(q, [explained]) + 1
     assert score_signals(q, [explained], reasoning=4) == score_signals(q, [explained])
+    assert score_signals(q, [explained], reasoning=6) == score_signals(q, [explained]) + 2  # a second point
+    assert score_signals(q, [explained], reasoning=12) == score_signals(q, [explained], reasoning=6)  # no more
     assert score_signals(q, [named], reasoning=9) <= 2  # the right words with reasons elsewhere are still named
     assert score_signals(q, [explained, proposed_weak], reasoning=9) == score_signals(q, [explained, proposed_weak])
 

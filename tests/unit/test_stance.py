@@ -73,3 +73,51 @@ def test_the_shipped_lexicon_reads_these_as_rejections(text):
     answer = Answer.of(text)
     i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
     assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=True) is Stance.REJECTED
+
+
+def _shipped_stance(text: str, word: str, *, weak: bool = True) -> Stance:
+    from agent.content.loader import load_bank
+
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == word)
+    return StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=weak)
+
+
+@pytest.mark.parametrize("text,stance", [
+    ("I'd pick live integrations over uptime for that reason", Stance.REJECTED),
+    ("we chose the path version over a header", Stance.REJECTED),
+    ("active keys are more telling than uptime", Stance.REJECTED),
+    ("I'd go over uptime with the team first", Stance.ENDORSED),  # "go over" is no choice
+    ("pick the one that holds up over time and track uptime", Stance.ENDORSED),  # "over time" is no ranking
+    ("uptime over everything else, I'd pick that", Stance.ENDORSED),  # the choice comes after it
+])
+def test_a_choice_that_ranks_something_above_passes_over_what_follows(text, stance):
+    word = "header" if "header" in text else "uptime"
+    assert _shipped_stance(text, word) is stance
+
+
+def test_a_choice_inside_a_weak_cue_passes_over_its_tail():
+    from agent.content.loader import load_bank
+
+    answer = Answer.of("And the reason I'd pick that over DAU is simple")
+    words = [t.word for t in answer.tokens]
+    reader = StanceReader(load_bank().lexicon)
+    # the cue "pick that over DAU" as one mention: the weak term is its tail, after "over"
+    first, last = words.index("pick"), words.index("dau") + 1
+    assert reader.read(answer, first, last, weak=True) is Stance.REJECTED
+    assert reader.read(answer, first, last, weak=False) is Stance.ENDORSED
+
+
+@pytest.mark.parametrize("text,hollow", [
+    ("because big companies do it", True),
+    ("it's what most APIs do, like the big companies", True),
+    ("since most APIs bill on usage, the number follows revenue", False),  # a fact about them, not imitation
+    ("big companies need an audit trail for every change", False),
+])
+def test_an_appeal_to_authority_is_imitation_not_any_mention_of_big_players(text, hollow):
+    import re
+
+    from agent.content.loader import load_bank
+
+    patterns = [re.compile(p, re.IGNORECASE) for p in load_bank().lexicon.hollow_reasons]
+    assert any(p.search(text) for p in patterns) is hollow
