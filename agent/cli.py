@@ -90,35 +90,48 @@ def _version() -> str:
         return "unknown (not installed)"
 
 
-def _configure_logs(args: argparse.Namespace) -> str | None:
-    """Rounds keep the terminal for the conversation: logs go to a file unless asked for on stderr."""
+def _configure_logs(args: argparse.Namespace) -> tuple[str | None, str | None]:
+    """Rounds keep the terminal for the conversation: logs go to a file unless asked for on stderr.
+
+    Returns two notices for after the command: the log file's path (said the
+    first time it is made) and why there is no log file (a data folder that
+    cannot be written), said only when the command itself succeeded so that a
+    failing command still ends in exactly one line.
+    """
     from agent.logs import configure_logging
 
     fmt = args.log_format or ("json" if args.command in SERVICE_COMMANDS else "file")
     if fmt == "json":
         configure_logging(verbose=args.verbose, include_pii=args.log_pii)
-        return None
-    from agent.paths import log_file_path
+        return None, None
+    from agent.logs import TolerantLogFile
+    from agent.paths import DataDirError, log_file_path
+    from agent.private import open_private_append
 
     try:
         path = log_file_path()
         first = not path.exists()
-        handle = path.open("a", encoding="utf-8", buffering=1)
-    except OSError as exc:
-        print(f"interviewer: cannot write logs to the data folder ({exc.strerror}); logging to stderr",
-              file=sys.stderr)
-        configure_logging(verbose=args.verbose, include_pii=args.log_pii)
-        return None
+        handle: Any = TolerantLogFile(open_private_append(path))
+    except (OSError, DataDirError) as exc:
+        if isinstance(exc, OSError):
+            from agent.paths import os_reason
+
+            reason = f"{exc.filename or 'the logs folder'} cannot be written ({os_reason(exc)})"
+        else:
+            reason = str(exc).split(": set ", 1)[0]  # the folder and why, without the advice for databases
+        configure_logging(verbose=args.verbose, include_pii=args.log_pii, log_file=TolerantLogFile(None))
+        return None, f"interviewer: no log file: {reason}; warnings are shown here only"
     configure_logging(verbose=args.verbose, include_pii=args.log_pii, log_file=handle)
     # said once, the first time the file is made, after a round (never inside a one-line error)
-    return f"logs: {path} (--log-format json puts them on stderr)" if first else None
+    return (f"logs: {path} (--log-format json puts them on stderr)" if first else None), None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    notice = _configure_logs(args)
+    notice, no_log = _configure_logs(args)
     from agent.assist.llm_assessor import LLMConfigError
+    from agent.paths import DataDirError
 
     if args.command in ROUND_COMMANDS:
         _stop_like_ctrl_c()
@@ -126,8 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(args.handler(args) or 0)
         if notice and code == 0 and args.command in ROUND_COMMANDS:
             print(notice, file=sys.stderr)
+        if no_log and code == 0:
+            print(no_log, file=sys.stderr)
         return code
-    except (UsageError, LLMConfigError) as exc:
+    except (UsageError, LLMConfigError, DataDirError) as exc:
         print(f"interviewer {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -42,6 +42,46 @@ def console_warnings(stream: Any) -> Any:
     return processor
 
 
+class TolerantLogFile:
+    """A log file whose write failures (disk full, a removed mount) cost log lines, never the round.
+
+    The round's turns matter more than its log: a log write that raises would
+    end the round with a traceback at the very moment the store is already
+    struggling with the same full disk. After the first failure the file is
+    dropped and one line says so on the console.
+    """
+
+    def __init__(self, handle: Any, console: Any = None) -> None:
+        self._handle: Any = handle
+        self._console = console
+
+    def write(self, text: str) -> int:
+        if self._handle is None:
+            return len(text)
+        try:
+            return int(self._handle.write(text))
+        except OSError as exc:
+            self._fail(exc)
+            return len(text)
+
+    def flush(self) -> None:
+        if self._handle is None:
+            return
+        try:
+            self._handle.flush()
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: OSError) -> None:
+        handle, self._handle = self._handle, None
+        try:
+            handle.close()
+        except OSError:
+            pass
+        print(f"interviewer: the log file can no longer be written ({(exc.strerror or str(exc)).lower()}); "
+              "logging stops", file=self._console or sys.stderr, flush=True)
+
+
 def configure_logging(*, verbose: bool = False, include_pii: bool = False, stream: Any = None,
                       log_file: Any = None) -> None:
     """JSON lines to ``stream`` (default stderr), or to ``log_file`` with warnings also shown on stderr."""

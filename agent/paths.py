@@ -1,9 +1,12 @@
 """Where the interviewer keeps the user's rounds and reports.
 
 Rounds hold what a candidate said, so they live in the user's own data
-directory (never the working directory or a shared temp folder). Directories
-are created only when something is about to be written there, so merely
-importing this module or printing ``--help`` leaves no trace on disk.
+directory (never the working directory or a shared temp folder), created
+owner-only (see ``agent.private``). Directories are created only when
+something is about to be written there, so merely importing this module or
+printing ``--help`` leaves no trace on disk. A folder that cannot be made or
+written is a ``DataDirError`` whose message names the folder and what to do,
+so every command can say it in one line instead of a traceback.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import os
 from pathlib import Path
 
 from platformdirs import user_data_dir
+
+from agent.private import private_dir
 
 APP_NAME = "pm-interviewer"
 DATA_DIR_ENV = "INTERVIEWER_DATA_DIR"
@@ -26,18 +31,62 @@ CONTENT_DIR_ENV = "INTERVIEWER_CONTENT_DIR"
 CONTENT_ROOT = Path(os.environ.get(CONTENT_DIR_ENV) or Path(__file__).resolve().parent.parent)
 
 
+class DataDirError(Exception):
+    """A folder the interviewer must write to cannot be made or written; the message says what to do."""
+
+
+def why_unwritable(folder: Path) -> str | None:
+    """Why this process cannot create files in ``folder`` (None when it can, or when it does not exist yet).
+
+    ``os.access`` asks the kernel with the real user's rights, so it answers
+    "no" for a read-only mount even to root, and "yes" to root for a folder
+    that is merely chmod'd (root can write there, so that is the truth).
+    """
+    if not folder.is_dir():
+        return None
+    if os.access(folder, os.W_OK | os.X_OK):
+        return None
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return "read-only file system"
+    except OSError:
+        pass
+    return "permission denied"
+
+
+def unwritable(folder: Path, reason: str, *, what: str = "data folder", hint: str = "") -> DataDirError:
+    """The one-line error for a folder that cannot be written, with the way out."""
+    way_out = hint or f"set {DATA_DIR_ENV} to a folder you can write, or pass --db URL"
+    return DataDirError(f"the {what} {folder} cannot be written ({reason}): {way_out}")
+
+
+def os_reason(exc: OSError) -> str:
+    """A short reason for an ``OSError`` (no errno numbers, no repeated path)."""
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        return "a file stands where a folder should be"
+    return (exc.strerror or type(exc).__name__).lower()
+
+
+def _ensure(folder: Path, *, what: str = "data folder", hint: str = "") -> Path:
+    try:
+        private_dir(folder)
+    except OSError as exc:
+        raise unwritable(folder, os_reason(exc), what=what, hint=hint) from None
+    return folder
+
+
 def data_dir(*, create: bool = True) -> Path:
     """The user's data directory (``$INTERVIEWER_DATA_DIR`` wins, for tests and portable installs)."""
     configured = os.environ.get(DATA_DIR_ENV)
     path = Path(configured).expanduser() if configured else Path(user_data_dir(APP_NAME, appauthor=False))
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _ensure(path)
     return path
 
 
 def default_db_url() -> str:
-    """The SQLite file used when no database URL is given."""
-    return f"sqlite:///{data_dir() / DB_FILE}"
+    """The SQLite file used when no database URL is given (its folder is made when the store opens it)."""
+    return f"sqlite:///{data_dir(create=False) / DB_FILE}"
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -50,15 +99,19 @@ def database_url(explicit: str | None = None) -> str:
 
 
 def log_file_path() -> Path:
-    """Where the CLI's structured logs go by default (JSON lines, appended)."""
-    path = data_dir() / "logs"
-    path.mkdir(parents=True, exist_ok=True)
-    return path / "interviewer.log"
+    """Where the CLI's structured logs go by default (JSON lines, appended); ``DataDirError`` if unwritable."""
+    return _ensure(data_dir() / "logs") / "interviewer.log"
+
+
+REPORTS_HINT = f"set {DATA_DIR_ENV} to a folder you can write"
 
 
 def reports_dir(*, create: bool = True) -> Path:
-    """Where reports go when no output path is given."""
-    path = data_dir(create=create) / "reports"
+    """Where reports go when no output path is given; with ``create``, made and checked writable."""
+    path = data_dir(create=False) / "reports"
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        _ensure(path, what="reports folder", hint=REPORTS_HINT)
+        reason = why_unwritable(path)
+        if reason:
+            raise unwritable(path, reason, what="reports folder", hint=REPORTS_HINT)
     return path

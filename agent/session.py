@@ -28,6 +28,7 @@ from agent.logs import get_logger
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
+    from agent.report.retention import Retention
     from agent.store import Store
 
 log = get_logger("agent.session")
@@ -193,10 +194,28 @@ def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard
     return [load_scorecard(store, bank.questions, s.round_id) for s in store.list_rounds(limit=limit)]
 
 
-def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None) -> Path:
-    """Render the report to ``path`` (default: the reports folder) and return where it went."""
+def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None, *,
+                       retention: Retention | None = None) -> Path:
+    """Render the report to ``path`` (default: the reports folder) and return where it went.
+
+    A report written to the reports folder is followed by pruning it to the
+    retention rule (``retention``; None reads it from the environment, and a
+    bad value there skips pruning with a warning: the round is over by now,
+    and the entry points check the variables before a round starts).
+    """
     from agent.report import default_report_path, write_report
+    from agent.report.retention import Retention, RetentionError, prune_reports
 
     target = path or default_report_path(card.round_id, fmt)
     write_report(card, fmt, target)
+    if path is None:
+        if retention is None:
+            try:
+                retention = Retention.from_env()
+            except RetentionError as exc:
+                log.warning("reports.retention_invalid", error=str(exc))
+                return target
+        removed = prune_reports(target.parent, retention, keep=target)
+        if removed:
+            log.info("reports.pruned", removed=len(removed), keep=retention.keep, max_days=retention.max_days)
     return target

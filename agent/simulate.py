@@ -45,6 +45,7 @@ from agent.voice.sim_io import (
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
+    from agent.report.retention import Retention
     from agent.store import Store
     from agent.voice.conductor import TurnLog
     from agent.voice.session_factory import SpeechModels
@@ -360,6 +361,7 @@ async def run_simulation(
     stt_override: Any = None,
     tts_override: Any = None,
     write_report: bool = True,
+    retention: Retention | None = None,
 ) -> SimulationResult:
     """Run one simulated round to its end and write its outputs."""
     from agent.session import write_round_report
@@ -377,7 +379,7 @@ async def run_simulation(
         await sim.finish(closing_line=closing_line)
     vr = sim.vr
     card = sim.logged.scorecard()
-    report = write_round_report(card, "html") if write_report else None
+    report = write_round_report(card, "html", retention=retention) if write_report else None
     result = SimulationResult(
         round_id=sim.logged.round.meta.round_id,
         report=report,

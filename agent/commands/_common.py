@@ -6,6 +6,7 @@ import argparse
 import difflib
 import os
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.cli import UsageError
@@ -14,6 +15,9 @@ from agent.content.loader import DEFAULT_PERSONA
 if TYPE_CHECKING:
     from agent.content.loader import Bank
     from agent.content.models import Persona
+    from agent.interview.scorecard import Scorecard
+    from agent.paths import DataDirError
+    from agent.report.retention import Retention
     from agent.store import Store
 
 
@@ -36,7 +40,14 @@ def persona_of(bank: Bank, persona_id: str | None) -> Persona:
     return bank.personas[pid]
 
 
-def open_store(args: argparse.Namespace) -> Store:
+def open_store(args: argparse.Namespace, *, writes: bool = True) -> Store:
+    """The owner's store; ``writes=False`` (history, report) may open it read-only.
+
+    A SQLite file whose folder cannot be written is one line naming the folder
+    and what to do (exit 2), before any round starts, instead of a traceback
+    or a round that cannot keep a single turn. A command that only reads opens
+    an existing file read-only instead.
+    """
     from agent.paths import DB_WAIT_ENV
     from agent.store import Store, StoreError
     from agent.store.owners import local_owner
@@ -49,14 +60,81 @@ def open_store(args: argparse.Namespace) -> Store:
         wait = -1.0
     if not 0 <= wait <= 3600:
         raise UsageError(f"{DB_WAIT_ENV}: expected seconds between 0 and 3600, got {raw!r}")
+    explicit = getattr(args, "db", None)
     try:
-        return Store(getattr(args, "db", None), write_wait_s=wait, owner=local_owner())
+        read_only = False
+        blocked = _unwritable_sqlite(explicit)
+        if blocked is not None:
+            path, error = blocked
+            if writes or not (path.is_file() and os.access(path, os.R_OK)):
+                raise error
+            read_only = True
+        return Store(explicit, write_wait_s=wait, owner=local_owner(), read_only=read_only)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 
 
-def store_lost(command: str, error: str, report: object) -> int:
+def _unwritable_sqlite(explicit: str | None) -> tuple[Path, DataDirError] | None:
+    """The SQLite file and the one-line error to give when it, or its folder, cannot be written."""
+    from agent.paths import DB_URL_ENV, database_url, os_reason, unwritable, why_unwritable
+    from agent.private import private_dir
+    from agent.store._engine import parse_url, sqlite_file
+
+    path = sqlite_file(parse_url(database_url(explicit)))
+    if path is None:
+        return None
+    try:
+        private_dir(path.parent)  # made owner-only here when missing, as the store would
+        reason = why_unwritable(path.parent)
+    except OSError as exc:
+        reason = os_reason(exc)
+    if reason is None and path.exists() and not os.access(path, os.W_OK):
+        reason = "the database file is read-only"
+    if reason is None:
+        return None
+    if explicit or os.environ.get(DB_URL_ENV):  # the user chose the file: the way out is another location
+        return path, unwritable(path.parent, reason, what="database folder",
+                                hint=f"pass --db (or {DB_URL_ENV}) with a location you can write")
+    return path, unwritable(path.parent, reason)
+
+
+def round_outputs() -> Retention:
+    """Before a round starts: the report retention rule, and a reports folder that can be written.
+
+    Both are checked first so that a bad ``INTERVIEWER_KEEP_REPORTS`` or a
+    read-only data folder is one line before the round, not a surprise after
+    the candidate has answered every question.
+    """
+    from agent.paths import reports_dir
+    from agent.report.retention import Retention, RetentionError
+
+    try:
+        retention = Retention.from_env()
+    except RetentionError as exc:
+        raise UsageError(str(exc)) from None
+    reports_dir()  # DataDirError: one line naming the folder (exit 2)
+    return retention
+
+
+def save_report(card: Scorecard, retention: Retention) -> tuple[Path | None, str | None]:
+    """Write a finished round's report; (path, None), or (None, why) when it could not be written."""
+    from agent.paths import DataDirError, os_reason
+    from agent.session import write_round_report
+
+    try:
+        return write_round_report(card, "html", retention=retention), None
+    except DataDirError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"its report could not be written ({os_reason(exc)})"
+
+
+def store_lost(command: str, error: str, report: object, report_problem: str | None = None) -> int:
     """The one line a round command ends with when the database stopped taking writes; exit status 1."""
+    if report is None:
+        print(f"interviewer {command}: {error}; {report_problem or 'and its report could not be written'}",
+              file=sys.stderr)
+        return 1
     print(f"interviewer {command}: {error}; the round was kept in memory and its report written: {report}",
           file=sys.stderr)
     return 1

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 1:
         raise UsageError("--limit: must be at least 1")
-    store = open_store(args)
+    store = open_store(args, writes=False)
     try:
         summaries = store.list_rounds(limit=max(args.limit, TREND_ROUNDS))
         needs_bank = any(s.overall_score is None and s.status == "running" for s in summaries)

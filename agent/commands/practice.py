@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli import UsageError, silence_stdout
-from agent.commands._common import DEFAULT_PERSONA, load_content, open_store, persona_of, store_lost
+from agent.commands._common import (
+    DEFAULT_PERSONA,
+    load_content,
+    open_store,
+    persona_of,
+    round_outputs,
+    save_report,
+    store_lost,
+)
 from agent.commands.enter_key import EnterKey
 from agent.content.models import Track
 
@@ -160,7 +168,7 @@ STORE_LOST_LINE = ("interviewer> I'm sorry, I can no longer save this round, so 
 def run_text(args: argparse.Namespace) -> int:
     from agent.interview.limits import MAX_ANSWER_CHARS
     from agent.interview.plan import UnknownQuestion
-    from agent.session import start_round, write_round_report
+    from agent.session import start_round
 
     bank = load_content()
     persona_of(bank, args.persona)
@@ -168,6 +176,11 @@ def run_text(args: argparse.Namespace) -> int:
     scripted = read_answers(args.answers_file) if args.answers_file else None
     clock: ScriptClock | None = ScriptClock() if scripted is not None else None
     store = open_store(args)
+    try:
+        retention = round_outputs()
+    except BaseException:
+        store.close()
+        raise
     try:
         try:
             logged = start_round(bank, store, request, clock=clock or time.monotonic)
@@ -213,13 +226,18 @@ def run_text(args: argparse.Namespace) -> int:
             _show(logged.end("store_failed"), clock)
         logged.finish()
         card = logged.scorecard()
-        path = write_round_report(card, "html")
+        path, report_problem = save_report(card, retention)
     finally:
         store.close()
     score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
-    print(f"\nround {card.round_id} ({score}) report: {path}")
+    if path is not None:
+        print(f"\nround {card.round_id} ({score}) report: {path}")
     if logged.store_error is not None:
-        return store_lost("practice", logged.store_error, path)
+        return store_lost("practice", logged.store_error, path, report_problem)
+    if report_problem is not None:
+        print(f"interviewer practice: round {card.round_id} ({score}) was saved but {report_problem}; "
+              f"write it later with: interviewer report {card.round_id}", file=sys.stderr)
+        return 1
     return 141 if reader_gone else 0  # 128 + SIGPIPE, as agent.cli reports a closed pipe
 
 
@@ -249,6 +267,11 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
                          voice=getattr(args, "voice", None) or persona.voice.name,
                          speaking_rate=persona.voice.rate)
     store = open_store(args)
+    try:
+        retention = round_outputs()
+    except BaseException:
+        store.close()
+        raise
     loop = asyncio.get_running_loop()
     mic = MicrophoneInput(sd, loop)
     speaker = SpeakerOutput(sd)
@@ -271,7 +294,7 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
             if enter is not None:
                 enter.close()
         card = logged.scorecard()
-        path = write_round_report(card, "html")
+        path = write_round_report(card, "html", retention=retention)
         print(f"round {card.round_id} report: {path}")
         return 0
     finally:

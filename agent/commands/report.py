@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     from agent.store import StoreError
 
     fmt = _format(args)
-    store = open_store(args)
+    store = open_store(args, writes=False)
     try:
         try:
             round_id = store.resolve_round_id(args.round_id)
@@ -54,7 +54,12 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(render(card, fmt))
         return 0
-    target = Path(args.out).expanduser() if args.out else default_report_path(card.round_id, fmt)
+    from agent.paths import DataDirError
+
+    try:
+        target = Path(args.out).expanduser() if args.out else default_report_path(card.round_id, fmt)
+    except DataDirError as exc:
+        raise UsageError(f"{exc}, or pass --out FILE (--out - prints it)") from None
     if target.is_dir():
         raise UsageError(f"--out: {target} is a directory; give a file name")
     try:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli import UsageError
-from agent.commands._common import load_content, open_store, persona_of, store_lost
+from agent.commands._common import load_content, open_store, persona_of, round_outputs, store_lost
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -76,11 +76,13 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(f"--question-ids: {exc}") from None
     print(f"Loading speech models and starting a simulated round with {args.persona} "
           f"({len(answers)} candidate turn{'s' if len(answers) != 1 else ''})...", flush=True)
+    retention = round_outputs()
     store = open_store(args)
     try:
         result = asyncio.run(run_simulation(
             bank, store, request, answers,
             playback_speed=args.speed, wav_out=args.wav_out, json_out=args.json_out, on_turn=_print_turn,
+            retention=retention,
         ))
     except SimulationError as exc:
         raise UsageError(str(exc)) from None

@@ -113,7 +113,12 @@ def build_config(args: argparse.Namespace) -> Any:
     if not 1.0 <= args.stop_grace <= 600:
         raise UsageError(f"--stop-grace: must be from 1 to 600 seconds, got {args.stop_grace:g}")
     from agent.paths import database_url
+    from agent.report.retention import Retention, RetentionError
 
+    try:
+        Retention.from_env()  # read again where each round writes its report; a bad value is said here, once
+    except RetentionError as exc:
+        raise UsageError(str(exc)) from None
     return WorkerConfig(
         url=_url(args),
         api_key=_secret(ENV_KEY),

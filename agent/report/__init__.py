@@ -34,12 +34,19 @@ def default_report_path(round_id: str, fmt: str) -> Path:
 
 
 def write_report(card: Scorecard, fmt: str, path: str | os.PathLike[str]) -> Path:
-    """Render and write the report atomically (a reader never sees half a file)."""
+    """Render and write the report atomically (a reader never sees half a file).
+
+    The file is 0600 and a folder made for it 0700 whatever the umask: a
+    report quotes the candidate (see ``agent.private``).
+    """
+    from agent.private import private_dir, restrict
+
     text = render(card, fmt)
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        restrict(fd)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
         os.replace(tmp, target)

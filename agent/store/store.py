@@ -26,7 +26,7 @@ from agent.logs import get_logger
 from agent.paths import database_url
 from agent.store import schema
 from agent.store._engine import SQLITE_BUSY_TIMEOUT_S, open_engine, parse_url, shown
-from agent.store.errors import AmbiguousRound, StoreError, UnknownRound
+from agent.store.errors import AmbiguousRound, StoreError, UnknownRound, explain
 from agent.store.migrations import upgrade
 from agent.store.owners import effective_status, is_local, writer_id
 from agent.store.schema import FINAL_STATUSES, SCHEMA_VERSION, meta, rounds, turns
@@ -88,14 +88,17 @@ class Store:
     """Rounds and their turns in a SQL database (see the module docstring)."""
 
     def __init__(self, url: str | None = None, *, write_wait_s: float = WRITE_WAIT_S,
-                 owner: str | None = None) -> None:
+                 owner: str | None = None, read_only: bool = False) -> None:
         self.url = parse_url(database_url(url))
         self.shown_url = shown(self.url)
         self.write_wait_s = write_wait_s
+        # Read-only: the data folder cannot be written, but ``history`` and ``report`` can still read it.
+        self.read_only = read_only
         # Whose rounds this store reads and writes: ``None`` is the operator (every round; new rounds
         # have no owner), "local:<user>" the CLI's user, "web:<hash>" one browser (see agent.store.owners).
         self.owner = owner
-        self._engine = open_engine(self.url, busy_timeout_s=min(SQLITE_BUSY_TIMEOUT_S, max(0.1, write_wait_s / 3)))
+        self._engine = open_engine(self.url, busy_timeout_s=min(SQLITE_BUSY_TIMEOUT_S, max(0.1, write_wait_s / 3)),
+                                   read_only=read_only)
         try:
             self._ensure_schema()
         except BaseException:
@@ -141,7 +144,7 @@ class Store:
         except IntegrityError:
             raise
         except SQLAlchemyError as exc:
-            raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+            raise StoreError(f"database {self.shown_url}: {action} failed: {explain(exc)}") from None
 
     def _write(self, action: str, work: Callable[[Connection], T]) -> T:
         """Run ``work`` in one transaction, retrying with backoff while another writer holds the database.
@@ -161,12 +164,12 @@ class Store:
                 raise
             except OperationalError as exc:
                 if not _is_lock(exc) or time.monotonic() + delay > deadline:
-                    raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+                    raise StoreError(f"database {self.shown_url}: {action} failed: {explain(exc)}") from None
                 log.info("store.locked_retry", action=action, wait_s=round(delay, 2))
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
             except SQLAlchemyError as exc:
-                raise StoreError(f"database {self.shown_url}: {action} failed: {_first_line(exc)}") from None
+                raise StoreError(f"database {self.shown_url}: {action} failed: {explain(exc)}") from None
 
     def _ensure_schema(self) -> None:
         for attempt in (1, 2):
@@ -177,8 +180,8 @@ class Store:
                 raise
             except SQLAlchemyError as exc:
                 # a second process may have created the tables between our check and our create
-                if attempt == 2:
-                    raise StoreError(f"database {self.shown_url}: cannot open: {_first_line(exc)}") from None
+                if attempt == 2 or self.read_only:
+                    raise StoreError(f"database {self.shown_url}: cannot open: {explain(exc)}") from None
 
     def _check_or_create(self) -> None:
         names = set(inspect(self._engine).get_table_names())
@@ -192,8 +195,13 @@ class Store:
                 raise StoreError(f"database {self.shown_url} has schema version {found}; this interviewer "
                                  f"reads up to {SCHEMA_VERSION}: upgrade the interviewer to read it")
             if int(found) < SCHEMA_VERSION:
+                if self.read_only:
+                    raise StoreError(f"database {self.shown_url} needs an upgrade (schema version {found}) but "
+                                     "its folder cannot be written: open it once where it can be written")
                 upgrade(self._engine, int(found), self.shown_url)
             return
+        if self.read_only:
+            raise StoreError(f"database {self.shown_url} holds no rounds yet and its folder cannot be written")
         if names & {"rounds", "turns"}:
             raise StoreError(f"database {self.shown_url} already holds tables named rounds/turns that this "
                              "interviewer did not create; use another --db")
@@ -496,12 +504,6 @@ def _settle(group: dict[str, _Attempt], found: dict[str, PreviousAttempt]) -> No
 def _is_lock(exc: OperationalError) -> bool:
     text = str(getattr(exc, "orig", None) or exc).lower()
     return "locked" in text or "busy" in text
-
-
-def _first_line(exc: BaseException) -> str:
-    orig = getattr(exc, "orig", None) or exc
-    text = str(orig).strip().splitlines()
-    return text[0] if text else type(orig).__name__
 
 
 def _shown(signal: dict[str, Any]) -> bool:
