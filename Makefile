@@ -14,7 +14,7 @@ lint:
 test:
 	bash scripts/bootstrap.sh test
 	$(MAKE) lint
-	.venv/bin/pytest -m "unit or integration or e2e" -p no:cacheprovider
+	.venv/bin/pytest -m "unit or integration or e2e or evals" -p no:cacheprovider
 
 unit:
 	.venv/bin/pytest -m unit -q

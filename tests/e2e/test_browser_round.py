@@ -12,9 +12,9 @@ import pytest
 from livekit import api
 
 from agent.livekit_dev import LiveKitServer
+from tests.fakes.interviewer import ROUND_ID, FakeInterviewer
 
 from .conftest import AppThread
-from .fake_interviewer import ROUND_ID, FakeInterviewer
 from .python_participant import wait_for_worker
 
 pytestmark = pytest.mark.e2e

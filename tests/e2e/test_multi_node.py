@@ -29,7 +29,7 @@ from .python_participant import (
     stored_round,
     wait_for_worker,
 )
-from .test_worker_round import CLOSING, WEAK, metadata
+from .round_script import CLOSING, WEAK, metadata
 
 pytestmark = pytest.mark.e2e
 

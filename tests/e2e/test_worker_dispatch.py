@@ -18,7 +18,7 @@ import pytest
 from agent.livekit_dev import LiveKitServer
 
 from .python_participant import ScriptedCandidate, WorkerProcess, private_livekit_server, read_wav, speak_wav
-from .test_worker_round import CLOSING, metadata
+from .round_script import CLOSING, metadata
 
 pytestmark = pytest.mark.e2e
 

@@ -8,7 +8,6 @@ strong answer to the platform-metrics question, and four rounds at once.
 from __future__ import annotations
 
 import asyncio
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,22 +24,9 @@ from .python_participant import (
     speak_wav,
     stored_round,
 )
+from .round_script import CLOSING, DONT_KNOW, QUESTION, STRONG, VALUE_PROBE, WEAK, heard_uptime, metadata
 
 pytestmark = pytest.mark.e2e
-
-PERSONA = "platform-lead"
-QUESTION = "platform-success-metrics"
-# the probe the core must ask when the answer stops at uptime, adoption and integration counts
-VALUE_PROBE = "value-beyond-usage"
-WEAK = "I would report our uptime, the adoption rate, and the number of integrations."
-STRONG = (
-    "I would start from the job the platform does for the teams on it. I would measure how many days "
-    "a new team takes to integrate, the engineering hours they save compared with building it themselves, "
-    "and whether their developers would recommend it."
-)
-DONT_KNOW = "Honestly, I do not know."
-CLOSING = "No, that is all from me. Thank you."
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveKitServer]:
@@ -63,20 +49,6 @@ def worker(server: LiveKitServer, tmp_path_factory: pytest.TempPathFactory) -> I
     finally:
         code = process.stop()
         print(f"\nworker log: {process.log_path} (exit {code})")
-
-
-def heard_uptime(text: str) -> bool:
-    return re.search(r"\bup ?time\b", text, re.IGNORECASE) is not None
-
-
-def metadata(track: str | None = None, **extra: object) -> dict[str, object]:
-    from agent.content.loader import load_bank
-
-    bank = load_bank()
-    persona = bank.personas[PERSONA]
-    question = bank.questions[QUESTION]
-    chosen = track or next(str(t) for t in question.tracks if t in persona.tracks)
-    return {"persona": PERSONA, "track": chosen, "minutes": 5, "questions": [QUESTION], **extra}
 
 
 def candidate(server: LiveKitServer, answers: list[Path], closing: Path, **kwargs: object) -> ScriptedCandidate:

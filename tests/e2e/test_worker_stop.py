@@ -25,7 +25,7 @@ from .python_participant import (
     speak_wav,
     stored_round,
 )
-from .test_worker_round import CLOSING, WEAK, heard_uptime, metadata
+from .round_script import CLOSING, WEAK, heard_uptime, metadata
 
 pytestmark = pytest.mark.e2e
 

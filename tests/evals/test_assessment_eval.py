@@ -19,7 +19,7 @@ from agent.interview.evaluation import EvalResult, evaluate
 
 from .loader import ANSWERS, BLIND_2, BLIND_3, BLIND_SETS, DEV_ANSWERS, load_answers
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.evals
 
 # (figure, comparison, target) from issue 9
 TARGETS = (

@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import struct
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.integration.test_voice_fakes import fake_bank, say, write_wav  # noqa: E402
+from tests.fakes.voice import fake_bank, say, write_wav
 
 pytestmark = pytest.mark.integration
 

@@ -3,7 +3,6 @@
 import asyncio
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -11,8 +10,6 @@ import numpy as np
 import pytest
 from livekit import rtc
 from livekit.agents import inference, stt
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the repo root, for bench.speech
 
 from bench.speech import build_answer, flite_wav, join_wavs, read_wav, slice_frames
 

@@ -9,14 +9,11 @@ the closer's words are not part of what the core judges.
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.integration.test_voice_fakes import fake_bank  # noqa: E402
+from tests.fakes.voice import fake_bank
 
 pytestmark = pytest.mark.integration
 

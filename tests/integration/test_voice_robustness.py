@@ -7,15 +7,12 @@ zero-length file, in that order (each hard case followed by speech).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.integration.test_voice_fakes import fake_bank, say, silence, to_8k_stereo, write_wav  # noqa: E402
+from tests.fakes.voice import fake_bank, say, silence, to_8k_stereo, write_wav
 
 pytestmark = pytest.mark.integration
 

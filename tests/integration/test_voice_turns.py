@@ -7,16 +7,13 @@ Whisper, the interview core, Piper, a virtual loudspeaker) in real time.
 from __future__ import annotations
 
 import asyncio
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-
-from tests.integration.test_voice_fakes import (  # noqa: E402
+from tests.fakes.voice import (
     FakeFailingSTT,
     FakeFailingTTS,
     fake_bank,

@@ -3,8 +3,7 @@ import pytest
 from agent.interview.assess import CueAssessor, score_signals
 from agent.interview.oneshot import judge
 from agent.interview.records import SignalHit
-
-from .fake_content import FAKE_LEXICON, fake_persona, fake_question
+from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
 

@@ -28,8 +28,7 @@ from agent.assist.llm_assessor import (
 )
 from agent.interview.assess import CueAssessor
 from agent.logs import configure_logging
-
-from .fake_content import FAKE_LEXICON, fake_question
+from tests.fakes.content import FAKE_LEXICON, fake_question
 
 pytestmark = pytest.mark.unit
 

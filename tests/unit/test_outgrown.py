@@ -9,9 +9,8 @@ from agent.interview.outgrown import outgrown
 from agent.interview.policy import QuestionState, eligible_probes
 from agent.interview.records import SignalHit
 from agent.interview.scorecard import build_scorecard
-
-from ._content_fakes import TurnScript, make_question, meta
-from .fake_content import fake_question
+from tests.fakes.content import fake_question
+from tests.fakes.rounds import TurnScript, make_question, meta
 
 pytestmark = pytest.mark.unit
 

@@ -3,8 +3,7 @@ import pytest
 from agent.interview.assess import CueAssessor, score_signals
 from agent.interview.policy import QuestionState, RoundView, decide, eligible_curveball
 from agent.interview.records import ActionKind
-
-from .fake_content import FAKE_LEXICON, fake_persona, fake_question
+from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
 

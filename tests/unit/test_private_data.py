@@ -17,8 +17,8 @@ import pytest
 from agent.report.retention import KEEP_DAYS_ENV, KEEP_REPORTS_ENV, Retention, RetentionError, prune_reports
 from agent.store import Store, StoreError
 from agent.store.errors import DISK_FULL
-from tests.unit._content_fakes import full_round, meta
-from tests.unit._fs_faults import fill, read_only_folder, tiny_filesystem
+from tests.fakes.faults import fill, read_only_folder, tiny_filesystem
+from tests.fakes.rounds import full_round, meta
 
 pytestmark = pytest.mark.unit
 

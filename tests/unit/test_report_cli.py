@@ -17,7 +17,7 @@ from agent.cli import UsageError
 from agent.commands import history as history_cmd
 from agent.commands import report as report_cmd
 from agent.store import Store
-from tests.unit._content_fakes import CANDIDATE_QUOTE, full_round, meta, questions
+from tests.fakes.rounds import CANDIDATE_QUOTE, full_round, meta, questions
 
 pytestmark = pytest.mark.unit
 

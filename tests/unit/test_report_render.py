@@ -10,7 +10,7 @@ from agent.interview.scorecard import Scorecard, build_scorecard
 from agent.report import default_report_path, render, write_report
 from agent.report.build import load_scorecard
 from agent.store import Store
-from tests.unit._content_fakes import CANDIDATE_QUOTE, HOSTILE, full_round, meta, questions
+from tests.fakes.rounds import CANDIDATE_QUOTE, HOSTILE, full_round, meta, questions
 
 pytestmark = pytest.mark.unit
 

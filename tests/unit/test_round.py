@@ -3,8 +3,7 @@ import pytest
 from agent.interview.assess import CueAssessor
 from agent.interview.records import RoundMeta, Speaker
 from agent.interview.round import WARN_AFTER_SILENCE_S, InterviewRound, RoundClosed, spoken_time_left
-
-from .fake_content import FAKE_LEXICON, fake_persona, fake_question
+from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
 

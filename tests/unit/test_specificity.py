@@ -9,8 +9,7 @@ import yaml
 
 from agent.content.loader import load_bank
 from agent.interview.specificity import cue_flags
-
-from .fake_content import fake_question
+from tests.fakes.content import fake_question
 
 pytestmark = pytest.mark.unit
 

@@ -4,8 +4,7 @@ import pytest
 
 from agent.interview._text import Answer
 from agent.interview.stance import Stance, StanceReader
-
-from .fake_content import FAKE_LEXICON
+from tests.fakes.content import FAKE_LEXICON
 
 pytestmark = pytest.mark.unit
 

@@ -12,7 +12,7 @@ import pytest
 from agent.report import render
 from agent.report.build import load_scorecard
 from agent.store import Store
-from tests.unit._content_fakes import CANDIDATE_QUOTE, questions
+from tests.fakes.rounds import CANDIDATE_QUOTE, questions
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITER = """
 import sys, time
 from agent.store import Store
-from tests.unit._content_fakes import full_round, meta
+from tests.fakes.rounds import full_round, meta
 store = Store(sys.argv[1])
 store.start_round(meta("crashed01"))
 for i, turn in enumerate(full_round("crashed01")):
@@ -37,7 +37,7 @@ FLOOD = """
 import sys
 from agent.interview.records import Speaker, TurnRecord
 from agent.store import Store
-from tests.unit._content_fakes import meta
+from tests.fakes.rounds import meta
 store = Store(sys.argv[1])
 store.start_round(meta("flood0001"))
 print("started", flush=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agent.store import Store, StoreError
-from tests.unit._content_fakes import full_round, meta
+from tests.fakes.rounds import full_round, meta
 
 pytestmark = pytest.mark.unit
 

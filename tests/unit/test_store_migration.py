@@ -9,7 +9,7 @@ import pytest
 from agent.store import Store
 from agent.store.owners import web_owner
 from agent.store.schema import SCHEMA_VERSION
-from tests.unit._content_fakes import full_round, meta
+from tests.fakes.rounds import full_round, meta
 
 pytestmark = pytest.mark.unit
 

@@ -5,7 +5,7 @@ import sqlite3
 import pytest
 
 from agent.store import SCHEMA_VERSION, Store, StoreError, UnknownRound
-from tests.unit._content_fakes import exercise_store, full_round, meta
+from tests.fakes.rounds import exercise_store, full_round, meta
 
 pytestmark = pytest.mark.unit
 

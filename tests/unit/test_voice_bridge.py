@@ -12,7 +12,7 @@ from agent.session import RoundRequest, start_round
 from agent.store import Store
 from agent.voice.bridge import InterviewerAgent, PolicyLLM, is_backchannel
 from agent.voice.conductor import RoundConductor
-from tests.unit.fake_content import FAKE_LEXICON, fake_persona, fake_question
+from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
 

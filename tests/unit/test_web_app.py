@@ -12,8 +12,7 @@ from agent.livekit_dev import _config_yaml
 from agent.web.catalog import RequestError, validate_round
 from agent.web.ratelimit import RateLimiter
 from agent.web.settings import SettingsError, WebSettings, browser_url
-
-from .test_web_tokens import FAKE_CHOICES, GOOD, FakePages, make_app, make_settings
+from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, make_app, make_settings
 
 pytestmark = pytest.mark.unit
 

@@ -6,8 +6,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agent.web.app import create_app
-
-from .test_web_tokens import FAKE_CHOICES, GOOD, FakePages, make_settings
+from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, make_settings
 
 pytestmark = pytest.mark.unit
 

@@ -14,9 +14,8 @@ from agent.store import Store
 from agent.store.owners import web_owner
 from agent.web.app import create_app
 from agent.web.owner import COOKIE
-from tests.unit._content_fakes import full_round, meta
-
-from .test_web_tokens import API_KEY, API_SECRET, FAKE_CHOICES, GOOD, make_settings
+from tests.fakes.rounds import full_round, meta
+from tests.fakes.web import API_KEY, API_SECRET, FAKE_CHOICES, GOOD, make_settings
 
 pytestmark = pytest.mark.unit
 

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from agent.store import SCHEMA_VERSION, Store, StoreError
-from tests.unit._content_fakes import exercise_store, full_round, meta
+from tests.fakes.rounds import exercise_store, full_round, meta
 
 pytestmark = pytest.mark.integration
 

@@ -15,7 +15,7 @@ import pytest
 from agent.cli import UsageError
 from agent.server import RoundLoad, WorkerConfig
 from agent.voice.room_round import MetadataError, parse_metadata
-from tests.unit.fake_content import fake_persona, fake_question
+from tests.fakes.content import fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
 

@@ -1,0 +1,76 @@
+"""Fakes for the web app's unit tests: settings with a throwaway key pair, a catalog, report pages."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from agent.web.app import create_app
+from agent.web.catalog import PersonaChoice
+from agent.web.settings import WebSettings
+
+API_KEY = "unit-key"
+API_SECRET = "unit-secret-" + secrets.token_hex(20)
+
+FAKE_CHOICES = (
+    PersonaChoice(
+        id="fake-platform",
+        name="Pat",
+        title="Platform lead",
+        description="Asks about adoption.",
+        tracks=("internal-platform", "external-api"),
+        default_minutes=20,
+        warn_before_end_s=90,
+    ),
+    PersonaChoice(
+        id="fake-consumer",
+        name="Cam",
+        title="Consumer PM",
+        description="Asks about users.",
+        tracks=("consumer",),
+        default_minutes=15,
+        warn_before_end_s=60,
+    ),
+)
+
+
+def fake_catalog() -> tuple[PersonaChoice, ...]:
+    return FAKE_CHOICES
+
+
+class FakePages:
+    """Stands in for agent.report/agent.store: records calls, knows one round."""
+
+    def __init__(self) -> None:
+        self.round_calls: list[tuple[str, str]] = []
+
+    def round_page(self, round_id: str, nonce: str, owner: str) -> str | None:
+        self.round_calls.append((round_id, nonce))
+        if round_id != "r-known":
+            return None
+        return f'<!doctype html><title>report</title><script nonce="{nonce}">1</script><p>{round_id}</p>'
+
+    def history_page(self, nonce: str, owner: str) -> str:
+        return "<!doctype html><title>history</title><a href='/rounds/r-known'>r-known</a>"
+
+
+def make_settings(**overrides: object) -> WebSettings:
+    values: dict[str, object] = dict(
+        livekit_url="ws://127.0.0.1:7880", api_key=API_KEY, api_secret=API_SECRET
+    )
+    values.update(overrides)
+    return WebSettings(**values)  # type: ignore[arg-type]
+
+
+def make_app(settings: WebSettings | None = None, pages: FakePages | None = None, dist: Path | None = None):
+    pages = pages or FakePages()
+    return create_app(
+        settings or make_settings(),
+        catalog=fake_catalog,
+        round_page=pages.round_page,
+        history_page=pages.history_page,
+        dist_dir=dist,
+    )
+
+
+GOOD = {"persona": "fake-platform", "track": "external-api", "minutes": 25}
