@@ -173,8 +173,8 @@ COMPLETE = (
 async def run_config(bank: Any, persona_id: str, mode: str, hold: bool, pauses: list[float], per_pause: int,
                      models: Any, complete: int = 0, delays: dict[str, float] | None = None,
                      explicit: int = 0) -> dict[str, Any]:
+    from agent.devtools.simulated_round import Answer, SimulatedRound, flite_pcm
     from agent.session import RoundRequest
-    from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
 
     delays = delays or {}

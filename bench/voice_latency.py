@@ -96,8 +96,8 @@ def persona_variant(bank: Any, persona_id: str, **turn_taking: Any) -> Any:
 
 async def run_rounds(bank: Any, persona_id: str, turns: int, speed: float, question_ids: tuple[str, ...],
                      closer: str = "", press_done: bool = False, answers: tuple[str, ...] = ANSWERS) -> dict:
+    from agent.devtools.simulated_round import Answer, SimulatedRound, flite_pcm
     from agent.session import RoundRequest
-    from agent.simulate import Answer, SimulatedRound, flite_pcm
     from agent.store import Store
     from agent.voice.session_factory import load_models
 

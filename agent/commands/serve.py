@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _start_livekit() -> Any:
-    from agent.livekit_dev import LiveKitServer, LiveKitServerError, ensure_server
+    from agent.devtools.livekit_server import LiveKitServer, LiveKitServerError, ensure_server
 
     for port in (7880, 7881):
         if not _port_free(port):

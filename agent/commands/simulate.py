@@ -54,8 +54,8 @@ def _ms(value: Any) -> str:
 
 def run(args: argparse.Namespace) -> int:
     from agent.commands.practice import round_request
+    from agent.devtools.simulated_round import SimulationError, load_audio_dir, run_simulation, script_answers
     from agent.interview.plan import UnknownQuestion
-    from agent.simulate import SimulationError, load_audio_dir, run_simulation, script_answers
 
     if not 0.5 <= args.speed <= 8:
         raise UsageError("--speed: must be between 0.5 and 8")

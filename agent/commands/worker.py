@@ -25,7 +25,7 @@ ENV_SECRET = "LIVEKIT_API_SECRET"
 
 def register(subparsers: Any) -> None:
     """Add ``worker`` to the CLI (called by agent.cli for each command module)."""
-    from agent.server import DEFAULT_HEALTH_PORT, STOP_GRACE_S, default_capacity
+    from agent.worker import DEFAULT_HEALTH_PORT, STOP_GRACE_S, default_capacity
 
     parser = subparsers.add_parser(
         "worker",
@@ -94,7 +94,7 @@ def _secret(name: str) -> str:
 
 def build_config(args: argparse.Namespace) -> Any:
     """Check the arguments and the environment; every problem is one UsageError line."""
-    from agent.server import DEFAULT_MEMORY_LIMIT_MB, WorkerConfig, default_capacity
+    from agent.worker import DEFAULT_MEMORY_LIMIT_MB, WorkerConfig, default_capacity
 
     capacity = default_capacity() if args.capacity is None else args.capacity
     if not 1 <= capacity <= 64:
@@ -159,6 +159,6 @@ def run(args: argparse.Namespace) -> int:
     """Handler for ``interviewer worker``: runs until SIGTERM/SIGINT, then closes rounds and exits."""
     config = build_config(args)
     _preflight(config)
-    from agent.server import run_worker
+    from agent.worker import run_worker
 
     return run_worker(config)

@@ -16,7 +16,7 @@ puts them in a room and keeps the promises the page relies on:
   interrupted).
 
 The worker tells a job process to close its round with a signal
-(:data:`agent.server.STOP_ROUND_SIGNAL`), because the framework's own
+(:data:`agent.worker.STOP_ROUND_SIGNAL`), because the framework's own
 shutdown request closes the voice session before the job code hears of it,
 which is too late to say goodbye.
 """

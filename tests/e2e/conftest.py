@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.livekit_dev import LiveKitServer, free_port
+from agent.devtools.livekit_server import LiveKitServer, free_port
 from agent.web.app import DIST_DIR, create_app
 from agent.web.catalog import bank_catalog
 from agent.web.settings import WebSettings

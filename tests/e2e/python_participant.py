@@ -479,7 +479,7 @@ def loopback_server(log_path: Path, *, api_key: str | None = None, api_secret: s
     """A livekit-server (not started) on free loopback ports, with a random key pair unless one is given."""
     import socket
 
-    from agent.livekit_dev import LiveKitServer, ensure_server, free_port
+    from agent.devtools.livekit_server import LiveKitServer, ensure_server, free_port
 
     return LiveKitServer(
         ensure_server(build=True),

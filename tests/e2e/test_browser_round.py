@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from livekit import api
 
-from agent.livekit_dev import LiveKitServer
+from agent.devtools.livekit_server import LiveKitServer
 from tests.fakes.interviewer import ROUND_ID, FakeInterviewer
 
 from .conftest import AppThread

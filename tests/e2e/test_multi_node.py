@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.livekit_dev import LiveKitServer, free_port
+from agent.devtools.livekit_server import LiveKitServer, free_port
 
 from .python_participant import (
     ScriptedCandidate,

@@ -10,7 +10,7 @@ import pytest
 from livekit import api, rtc
 from livekit.rtc.participant import PublishTrackError
 
-from agent.livekit_dev import LiveKitServer
+from agent.devtools.livekit_server import LiveKitServer
 from agent.web.catalog import RoundRequest, bank_catalog
 from agent.web.tokens import candidate_grants, mint_session
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.livekit_dev import LiveKitServer
+from agent.devtools.livekit_server import LiveKitServer
 
 from .python_participant import (
     ScriptedCandidate,

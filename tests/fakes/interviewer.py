@@ -16,7 +16,7 @@ import threading
 import numpy as np
 from livekit import api, rtc
 
-from agent.livekit_dev import LiveKitServer
+from agent.devtools.livekit_server import LiveKitServer
 
 SAMPLE_RATE = 48_000
 FRAME_MS = 20

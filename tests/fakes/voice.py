@@ -15,7 +15,7 @@ import numpy as np
 from livekit.agents import APIConnectOptions, APIError, tts
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS
 
-from agent.simulate import flite_pcm
+from agent.devtools.simulated_round import flite_pcm
 from agent.speech.stt import FasterWhisperSTT
 from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
 

@@ -64,7 +64,7 @@ def test_every_format_reads_as_16k_mono(answers_dir: Path):
 
 
 def test_a_file_that_is_not_audio_is_one_line_naming_it(tmp_path: Path):
-    from agent.simulate import SimulationError, load_audio_dir
+    from agent.devtools.simulated_round import SimulationError, load_audio_dir
 
     folder = tmp_path / "answers"
     folder.mkdir()
@@ -76,8 +76,8 @@ def test_a_file_that_is_not_audio_is_one_line_naming_it(tmp_path: Path):
 
 
 async def test_a_round_hears_every_format(answers_dir: Path, tmp_path: Path, monkeypatch):
+    from agent.devtools.simulated_round import load_audio_dir, run_simulation
     from agent.session import RoundRequest
-    from agent.simulate import load_audio_dir, run_simulation
     from agent.store import Store
     from agent.voice.session_factory import load_models
 

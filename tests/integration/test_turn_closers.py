@@ -23,8 +23,8 @@ LONG_WAIT_S = 3.0
 @contextlib.asynccontextmanager
 async def _long_wait_round(tmp_path: Path, monkeypatch):
     """A started simulated round whose persona waits 3 s of silence before answering."""
+    from agent.devtools.simulated_round import SimulatedRound
     from agent.session import RoundRequest
-    from agent.simulate import SimulatedRound
     from agent.store import Store
     from agent.voice.session_factory import load_models
 
@@ -42,7 +42,7 @@ async def _long_wait_round(tmp_path: Path, monkeypatch):
 
 
 async def _round(tmp_path: Path, monkeypatch, *texts: str):
-    from agent.simulate import Answer, flite_pcm
+    from agent.devtools.simulated_round import Answer, flite_pcm
 
     async with _long_wait_round(tmp_path, monkeypatch) as sim:
         for i, text in enumerate(texts):
@@ -72,7 +72,7 @@ async def test_a_closer_inside_an_answer_does_not_end_it(tmp_path, monkeypatch):
 
 async def test_pressing_done_after_an_answer_gets_a_reply_without_the_silence_wait(tmp_path, monkeypatch):
     """What the page's Done button and space bar do in the worker, in a real simulated round."""
-    from agent.simulate import Answer, flite_pcm
+    from agent.devtools.simulated_round import Answer, flite_pcm
 
     text = "We would track uptime and the number of integrations."
     async with _long_wait_round(tmp_path, monkeypatch) as sim:

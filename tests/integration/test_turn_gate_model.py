@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from livekit import rtc
 
-from agent.simulate import flite_pcm
+from agent.devtools.simulated_round import flite_pcm
 from agent.voice.turn_gate import AcousticTurnGate
 
 pytestmark = pytest.mark.integration

@@ -34,8 +34,8 @@ def answers_dir(tmp_path: Path) -> Path:
 
 
 async def test_hard_audio_does_not_crash_or_lose_the_round(answers_dir: Path, tmp_path: Path, monkeypatch):
+    from agent.devtools.simulated_round import load_audio_dir, run_simulation
     from agent.session import RoundRequest
-    from agent.simulate import load_audio_dir, run_simulation
     from agent.store import Store
     from agent.voice.session_factory import load_models
 

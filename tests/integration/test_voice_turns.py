@@ -56,7 +56,7 @@ async def wait_for(predicate, timeout: float) -> bool:
 
 
 async def test_barge_in_stops_the_interviewer(models, store):
-    from agent.simulate import SimulatedRound
+    from agent.devtools.simulated_round import SimulatedRound
 
     bank = fake_bank()
     async with SimulatedRound(bank, store, request_for(bank), models=models) as sim:
@@ -84,7 +84,7 @@ async def test_barge_in_stops_the_interviewer(models, store):
 
 
 async def test_backchannel_is_a_false_interruption_and_the_interviewer_resumes(models, store):
-    from agent.simulate import SimulatedRound
+    from agent.devtools.simulated_round import SimulatedRound
 
     bank = fake_bank()
     async with SimulatedRound(bank, store, request_for(bank), models=models) as sim:
@@ -105,7 +105,7 @@ async def test_backchannel_is_a_false_interruption_and_the_interviewer_resumes(m
 
 
 async def test_thinking_pause_inside_an_answer_is_not_cut_off(models, store):
-    from agent.simulate import Answer, SimulatedRound
+    from agent.devtools.simulated_round import Answer, SimulatedRound
 
     bank = fake_bank()  # VAD turn detection, 0.8 s minimum endpointing delay
     first = say("For a platform I would start with the teams that depend on it, and then")
@@ -127,7 +127,7 @@ async def test_thinking_pause_inside_an_answer_is_not_cut_off(models, store):
 
 
 async def test_stt_failure_mid_round_gets_an_apology_and_the_round_goes_on(models, store):
-    from agent.simulate import Answer, SimulatedRound
+    from agent.devtools.simulated_round import Answer, SimulatedRound
     from agent.speech.segmented import SegmentedWhisperSTT
 
     bank = fake_bank()
@@ -148,7 +148,7 @@ async def test_stt_failure_mid_round_gets_an_apology_and_the_round_goes_on(model
 
 
 async def test_tts_failure_mid_round_gets_an_apology_and_the_line_again(models, store):
-    from agent.simulate import Answer, SimulatedRound
+    from agent.devtools.simulated_round import Answer, SimulatedRound
 
     bank = fake_bank()
     failing = FakeFailingTTS(models.tts)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from agent.livekit_dev import _config_yaml
+from agent.devtools.livekit_server import _config_yaml
 from agent.web.catalog import RequestError, validate_round
 from agent.web.ratelimit import RateLimiter
 from agent.web.settings import SettingsError, WebSettings, browser_url

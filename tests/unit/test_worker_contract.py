@@ -13,8 +13,8 @@ from types import SimpleNamespace
 import pytest
 
 from agent.cli import UsageError
-from agent.server import RoundLoad, WorkerConfig
 from agent.voice.room_round import MetadataError, parse_metadata
+from agent.worker import RoundLoad, WorkerConfig
 from tests.fakes.content import fake_persona, fake_question
 
 pytestmark = pytest.mark.unit
@@ -121,7 +121,7 @@ def test_worker_command_errors_are_one_line(
 
 def test_worker_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     from agent.commands.worker import build_config
-    from agent.server import default_capacity
+    from agent.worker import default_capacity
 
     monkeypatch.setenv("LIVEKIT_URL", "ws://127.0.0.1:7880")
     monkeypatch.setenv("LIVEKIT_API_KEY", "k")
@@ -152,7 +152,7 @@ class FakeRequest:
 
 
 async def test_a_full_host_keeps_no_process_warm_before_taking_one() -> None:
-    from agent.server import WarmPool
+    from agent.worker import WarmPool
 
     pool = FakeProcPool(4)
     server = SimpleNamespace(active_jobs=[object(), object()], _proc_pool=pool)

@@ -57,7 +57,7 @@ STOP_GRACE_S = 12.0
 # job processes ignore SIGTERM/SIGINT (the framework's parent handles them)
 STOP_ROUND_SIGNAL = signal.SIGUSR2
 
-log = get_logger("agent.server")
+log = get_logger("agent.worker")
 
 
 def default_capacity() -> int:

@@ -31,7 +31,7 @@ DRAIN_WAIT_S = 2.0  # rooms still open make the first SIGTERM wait for them
 DEV_API_KEY = "devkey"
 DEV_API_SECRET = "secret"  # the server's published --dev key; never use it off localhost
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 BUILD_SCRIPT = REPO_ROOT / "scripts" / "build-livekit-server.sh"
 
 
