@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.assist.llm_assessor import assessor_from_env
-from agent.content.models import Persona, Track
+from agent.content.models import Persona, Question, Track
 from agent.interview.assess import Assessor, CueAssessor
+from agent.interview.fit import AdFit
+from agent.interview.job_ad import preface
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
@@ -46,6 +48,7 @@ class RoundRequest:
     loop: bool = False
     mode: str = "text"
     seed: int | None = None
+    job_ad: AdFit | None = None  # the round was fitted to a job ad (question_ids then hold its order)
 
 
 class LoggedRound:
@@ -173,6 +176,7 @@ def start_round(
         minutes=float(request.minutes or persona.default_minutes),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         mode=request.mode,
+        job_ad=request.job_ad,
     )
     store.start_round(meta)
     log.info("round_started", round_id=rid, persona=persona.id, questions=list(meta.question_ids), mode=request.mode)
@@ -183,8 +187,18 @@ def start_round(
         assessor=assessor or assessor_from_env(CueAssessor(bank.lexicon)),
         clock=clock,
         previous=previous,
+        preface=_job_ad_preface(request, questions, bank),
     )
     return LoggedRound(round_, store, bank)
+
+
+def _job_ad_preface(request: RoundRequest, questions: Sequence[Question], bank: Bank) -> str:
+    """What the interviewer says about the job ad before the first question; nothing without an ad."""
+    if request.job_ad is None:
+        return ""
+    titles = {q.id: q.title for q in questions}
+    track = request.track.value if request.track else None
+    return preface(request.job_ad, titles, track, bank.job_ad.lines)
 
 
 def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard]:

@@ -36,6 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--loop", action="store_true", help="return to the weakest questions of earlier rounds")
     p.add_argument("--redo", metavar="QUESTION_ID|last",
                    help="ask one question again as a short round; its report shows what changed since last time")
+    p.add_argument("--job-ad", type=Path, metavar="FILE",
+                   help="a job ad (plain text): its wording picks the track and orders the questions, "
+                        "and the interviewer says which parts led to which")
     p.add_argument("--stt-model", default="tiny.en", help="Whisper model name or path (voice)")
     p.add_argument("--voice", default=None, help="Piper voice name or path (voice; default: the persona's)")
     p.set_defaults(handler=run)
@@ -68,12 +71,17 @@ def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - avoids
         loop=getattr(args, "loop", False),
         mode=mode,
         seed=args.seed,
+        job_ad=getattr(args, "job_ad_fit", None),
     )
 
 
 def run(args: argparse.Namespace) -> int:
     if args.redo:
         _apply_redo(args)
+    if args.job_ad is not None:
+        from agent.commands.job_ad import apply_job_ad
+
+        apply_job_ad(args)
     if not args.text and args.answers_file is None:
         return run_microphone(args)
     return run_text(args)

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from agent.content.job_ad import JOB_AD_FILE, JobAdFile, JobAdRules
 from agent.content.models import (
     SCHEMA_VERSION,
     Curveball,
@@ -58,6 +59,7 @@ class Bank:
     questions: dict[str, Question]
     personas: dict[str, Persona]
     lexicon: Lexicon
+    job_ad: JobAdRules = JobAdRules()  # no rules when the bank ships no _job_ad.yaml
 
 
 def load_bank(questions_dir: Path = QUESTIONS_DIR, personas_dir: Path = PERSONAS_DIR) -> Bank:
@@ -75,7 +77,7 @@ def load_bank(questions_dir: Path = QUESTIONS_DIR, personas_dir: Path = PERSONAS
     if errors:
         raise ContentError(errors)
     assert loaded.lexicon is not None
-    return Bank(loaded.questions, loaded.personas, loaded.lexicon)
+    return Bank(loaded.questions, loaded.personas, loaded.lexicon, loaded.job_ad or JobAdRules())
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Loaded:
     questions: dict[str, Question] = field(default_factory=dict)
     personas: dict[str, Persona] = field(default_factory=dict)
     lexicon: Lexicon | None = None
+    job_ad: JobAdRules | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
 
@@ -98,7 +101,7 @@ def load_files(paths: Iterable[Path], errors: list[str]) -> Loaded:
             continue
         kind = _kind_of(path, data)
         if kind is None:
-            errors.append(f"{name}: expected a top-level 'questions', 'persona' or 'lexicon' key")
+            errors.append(f"{name}: expected a top-level 'questions', 'persona', 'lexicon' or 'job_ad' key")
             continue
         if data.get("schema_version") != SCHEMA_VERSION:
             got = data.get("schema_version", "missing")
@@ -130,7 +133,14 @@ def load_files(paths: Iterable[Path], errors: list[str]) -> Loaded:
                 continue
             out.lexicon = model.lexicon
             out.sources["lexicon"] = name
+        elif isinstance(model, JobAdFile):
+            if out.job_ad is not None:
+                errors.append(f"{name}: job_ad: a second set of job-ad rules (the first is in {out.sources['job_ad']})")
+                continue
+            out.job_ad = model.job_ad
+            out.sources["job_ad"] = name
     _check_personas(out, errors)
+    _check_job_ad(out, errors)
     return out
 
 
@@ -167,6 +177,18 @@ def _check_personas(out: Loaded, errors: list[str]) -> None:
                           f"{', '.join(t.value for t in p.tracks)}")
 
 
+def _check_job_ad(out: Loaded, errors: list[str]) -> None:
+    """Every question a job-ad rule points at is in the bank (checked only when questions were loaded too)."""
+    if out.job_ad is None or not out.questions:
+        return
+    name = out.sources["job_ad"]
+    for i, rule in enumerate(out.job_ad.rules):
+        for j, qid in enumerate(rule.questions):
+            if qid not in out.questions:
+                errors.append(f"{name}: job_ad.rules[{i}].questions[{j}]: unknown question '{qid}'"
+                              f"{_hint(qid, out.questions)}")
+
+
 def _duplicates(group: str, ids: list[str]) -> list[str]:
     seen: set[str] = set()
     out = []
@@ -189,6 +211,8 @@ def _kind_of(path: Path, data: Mapping[str, Any]) -> type[BaseModel] | None:
         return PersonaFile
     if "lexicon" in data or path.name == LEXICON_NAME:
         return LexiconFile
+    if "job_ad" in data or path.name == JOB_AD_FILE:
+        return JobAdFile
     return None
 
 
@@ -271,9 +295,10 @@ def _rel(path: Path) -> str:
 
 
 def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schemas of the three file kinds, for editors."""
+    """JSON Schemas of the four file kinds, for editors."""
     return {
         "question-file": QuestionFile.model_json_schema(),
         "persona-file": PersonaFile.model_json_schema(),
         "lexicon-file": LexiconFile.model_json_schema(),
+        "job-ad-file": JobAdFile.model_json_schema(),
     }

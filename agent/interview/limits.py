@@ -10,3 +10,7 @@ from __future__ import annotations
 
 # Characters of one answer that are judged: `interviewer assess` refuses more, a text round keeps the first.
 MAX_ANSWER_CHARS = 100_000
+
+# Characters of a job ad that fit a round (`practice --job-ad`, the page's text box): a long ad is a few
+# thousand; anything far past this is not an ad, and the web app's body limit is sized from it.
+MAX_AD_CHARS = 20_000

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from agent.interview.fit import AdFit
+
 
 class Speaker(StrEnum):
     """Who spoke a turn."""
@@ -224,7 +226,7 @@ class Action:
 class TurnRecord:
     """One spoken turn, persisted as soon as it exists.
 
-    ``kind`` for interviewer turns is one of: opening, question, probe,
+    ``kind`` for interviewer turns is one of: opening, job_ad, question, probe,
     curveball, clarify, acknowledge, reprompt, cut_off, nudge, time_warning,
     time_up, candidate_questions, answer_candidate_question, wrap_up,
     apology. For candidate turns it is ``answer`` (to a question or probe) or
@@ -289,10 +291,12 @@ class RoundMeta:
     minutes: float
     started_at: str  # ISO 8601, UTC
     mode: str = "text"  # text | voice | simulate | browser
+    job_ad: AdFit | None = None  # set when the round was fitted to a job ad: the ad's words behind each choice
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["question_ids"] = list(self.question_ids)
+        data["job_ad"] = self.job_ad.to_dict() if self.job_ad is not None else None
         return data
 
     @classmethod
@@ -305,4 +309,5 @@ class RoundMeta:
             minutes=float(data["minutes"]),
             started_at=data["started_at"],
             mode=data.get("mode", "text"),
+            job_ad=AdFit.from_dict(data["job_ad"]) if data.get("job_ad") is not None else None,
         )

@@ -12,6 +12,8 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from agent.interview.fit import AdFit, FitError
+
 MIN_MINUTES = 3
 MAX_MINUTES = 90
 MAX_QUESTIONS = 14
@@ -45,18 +47,22 @@ class RoundChoice:
     track: str
     minutes: int
     questions: tuple[str, ...] = ()
+    fit: AdFit | None = None  # the round was fitted to a job ad: the ad's words behind the questions
 
 
 def choose_round(data: object, personas: Mapping[str, Offered], *,
                  question_ids: Collection[str] | None = None,
                  also_allowed: Collection[str] = ()) -> RoundChoice:
-    """Check ``{"persona", "track", "minutes"}`` (plus ``questions`` when ``question_ids`` is given).
+    """Check ``{"persona", "track", "minutes"}`` (plus ``questions`` and ``fit`` when ``question_ids`` is given).
+
+    ``fit`` is how a job ad chose the questions (``agent.interview.fit``); its reasons may name only the
+    request's own questions.
 
     ``also_allowed`` names extra fields the caller checks itself; any other field is refused.
     """
     if not isinstance(data, dict):
         raise RequestError("body", "expected a JSON object with persona, track and minutes")
-    allowed = BASE_FIELDS | set(also_allowed) | ({"questions"} if question_ids is not None else set())
+    allowed = BASE_FIELDS | set(also_allowed) | ({"questions", "fit"} if question_ids is not None else set())
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise RequestError(unknown[0], "unknown field")
@@ -77,4 +83,10 @@ def choose_round(data: object, personas: Mapping[str, Offered], *,
     known = question_ids if question_ids is not None else ()
     if any(not isinstance(q, str) or q not in known for q in questions):
         raise RequestError("questions", "unknown question id")
-    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions))
+    fit = None
+    if data.get("fit") is not None:
+        try:
+            fit = AdFit.from_dict(data["fit"], question_ids=questions)
+        except FitError as exc:
+            raise RequestError(exc.field, exc.message) from None
+    return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions), fit=fit)

@@ -67,7 +67,9 @@ class InterviewRound:
         assessor: Assessor,
         clock: Callable[[], float],
         previous: Mapping[str, PreviousAttempt] | None = None,
+        preface: str = "",
     ) -> None:
+        # ``preface``: said after the opening, before the first question (how the round was fitted to a job ad)
         if not questions:
             raise ValueError("a round needs at least one question")
         self.meta = meta
@@ -78,6 +80,7 @@ class InterviewRound:
         self._t0 = clock()
         self._deadline = meta.minutes * 60.0
         self._previous = dict(previous or {})
+        self._preface = preface
         self.phase = Phase.OPENING
         self.turns: list[TurnRecord] = []
         self._index = -1
@@ -127,6 +130,8 @@ class InterviewRound:
             _Fmt(name=p.name, title=p.title, minutes=int(round(self.meta.minutes)))
         )
         out = [self._say("opening", opening)]
+        if self._preface:
+            out.append(self._say("job_ad", self._preface))
         self._index = 0
         self._move(Event.START)
         self._enter_question(out, transition="")

@@ -127,6 +127,22 @@ class TimelinePoint(Model):
     words_per_minute: float | None
 
 
+class FitLine(Model):
+    """One question a job ad brought forward, and the ad's words that did it."""
+
+    question_id: str
+    title: str
+    quotes: list[str]
+
+
+class JobAdFit(Model):
+    """How the round was fitted to a job ad (``matched`` False: nothing in the ad matched, the usual round)."""
+
+    matched: bool
+    track_quotes: list[str] = []
+    reasons: list[FitLine] = []
+
+
 class Scorecard(Model):
     """The whole round as the report presents it."""
 
@@ -142,6 +158,7 @@ class Scorecard(Model):
     questions: list[QuestionScore]
     delivery: DeliveryFigures
     timeline: list[TimelinePoint]
+    job_ad: JobAdFit | None = None
 
 
 class PreviousAttempt(Model):
@@ -192,7 +209,18 @@ def build_scorecard(
         questions=question_scores,
         delivery=DeliveryFigures.of(total, spoken=spoken),
         timeline=[_timeline_point(t, spoken) for t in answers],
+        job_ad=_job_ad(meta, questions),
     )
+
+
+def _job_ad(meta: RoundMeta, questions: Mapping[str, Question]) -> JobAdFit | None:
+    fit = meta.job_ad
+    if fit is None:
+        return None
+    reasons = [FitLine(question_id=r.question_id, quotes=list(r.quotes),
+                       title=questions[r.question_id].title if r.question_id in questions else r.question_id)
+               for r in fit.reasons]
+    return JobAdFit(matched=fit.matched, track_quotes=list(fit.track_quotes), reasons=reasons)
 
 
 def _timeline_point(turn: TurnRecord, spoken: bool) -> TimelinePoint:

@@ -85,6 +85,7 @@ def render_markdown(card: Scorecard) -> str:
     facts += [f"{card.mode} round", f"started {when(card.started_at)}", duration_text(card.duration_s,
                                                                                    card.minutes_planned)]
     out += [" · ".join(facts), ""]
+    out += _job_ad(card)
     if not card.completed:
         out += ["> **Round ended early: partial report.** "
                 "It covers only what was said before the round stopped.", ""]
@@ -110,6 +111,21 @@ def render_markdown(card: Scorecard) -> str:
         out += [quote(s) for s in card.delivery.engineering_deferrals]
     out.append("")
     return "\n".join(out)
+
+
+def _job_ad(card: Scorecard) -> list[str]:
+    """Which parts of the job ad led to which questions, when the round was fitted to one."""
+    fit = card.job_ad
+    if fit is None:
+        return []
+    if not fit.matched:
+        return ["Fitted to a job ad: nothing in it matched the rules, so this was the usual round.", ""]
+    out = ["## Fitted to a job ad", ""]
+    if fit.track_quotes and card.track:
+        out.append(f"- Track {card.track}: " + "; ".join(f"\u201c{escape(q)}\u201d" for q in fit.track_quotes))
+    out += [f"- {escape(heading(r.title))}: " + "; ".join(f"\u201c{escape(q)}\u201d" for q in r.quotes)
+            for r in fit.reasons]
+    return [*out, ""]
 
 
 def _question(i: int, q: QuestionScore) -> list[str]:

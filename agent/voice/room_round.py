@@ -46,7 +46,9 @@ if TYPE_CHECKING:
 
 log = get_logger(__name__)
 
-MAX_METADATA_BYTES = 4096
+# A round fitted to a job ad carries up to 30 quotes of 80 characters (agent/interview/fit.py), at most
+# 4 bytes each in UTF-8: about 10 KB at worst, a few hundred bytes as ads usually are.
+MAX_METADATA_BYTES = 16 * 1024
 CANDIDATE_WAIT_S = 60.0
 LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent leaves
 REPORT_TIMEOUT_S = 30.0
@@ -131,7 +133,9 @@ class RoundJob:
 
 
 def parse_metadata(raw: str, bank: Bank) -> RoundJob:
-    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids, and ``owner``)."""
+    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids, ``fit``, how a
+    job ad chose them, and ``owner``).
+    """
     if not raw or len(raw.encode()) > MAX_METADATA_BYTES:
         raise MetadataError("metadata: missing or too long")
     try:
@@ -320,7 +324,7 @@ class RoomRound:
         ctx, choice = self.ctx, self.choice
         persona = self.bank.personas[choice.persona]
         request = RoundRequest(persona_id=choice.persona, track=Track(choice.track), minutes=choice.minutes,
-                               question_ids=choice.questions, mode="browser")
+                               question_ids=choice.questions, mode="browser", job_ad=choice.fit)
         # the round belongs to the browser that asked for it; without an owner, only the operator sees it
         store = self.store.as_owner(self.owner)
         logged = await asyncio.to_thread(start_round, self.bank, store, request, clock=time.monotonic)

@@ -18,8 +18,18 @@ from typing import Any
 
 from aiohttp import web
 
+from agent.interview.limits import MAX_AD_CHARS
 from agent.logs import get_logger
-from agent.web.catalog import Catalog, PersonaChoice, RequestError, bank_catalog, validate_round
+from agent.web.catalog import (
+    Catalog,
+    JobAdFitter,
+    PersonaChoice,
+    RequestError,
+    bank_catalog,
+    bank_fitter,
+    job_ad_of,
+    validate_round,
+)
 from agent.web.client_address import client_address
 from agent.web.done import DoneSender, livekit_sender, send_done
 from agent.web.owner import owner_cookie, owner_of
@@ -38,10 +48,13 @@ PAGE_TIMEOUT_S = 10.0
 FINISHING_WAIT_S = 3.0  # how long a report waits for a round that is just finishing
 FINISHING_POLL_S = 0.25
 CATALOG_TIMEOUT_S = 20.0
-MAX_BODY_BYTES = 16 * 1024
+# The choices need a few hundred bytes; a job ad of the largest size allowed needs at most six bytes a
+# character once JSON-encoded (a control character becomes \u0001), so the limit is sized from it.
+MAX_BODY_BYTES = 16 * 1024 + 6 * MAX_AD_CHARS
 
 SETTINGS: web.AppKey[WebSettings] = web.AppKey("settings", WebSettings)
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
+FITTER: web.AppKey[JobAdFitter] = web.AppKey("job_ad_fitter")
 CHOICES: web.AppKey[list[Sequence[PersonaChoice]]] = web.AppKey("choices")
 ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
 HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
@@ -61,12 +74,14 @@ def create_app(
     round_status: RoundStatus | None = None,
     done_sender: DoneSender | None = None,
     dist_dir: Path | None = None,
+    job_ad_fitter: JobAdFitter | None = None,
 ) -> web.Application:
     """Build the aiohttp application.
 
     ``catalog`` lists the personas the page may offer (default: the content
     bank); ``round_page``/``history_page`` render the report and history HTML
-    (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``).
+    (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``);
+    ``job_ad_fitter`` fits a round to a pasted job ad (default: the content bank's rules).
     """
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
@@ -79,6 +94,7 @@ def create_app(
         round_status = round_status or default_status
     app[SETTINGS] = settings
     app[CATALOG] = catalog or bank_catalog
+    app[FITTER] = job_ad_fitter or bank_fitter
     app[CHOICES] = []
     app[ROUND_PAGE] = round_page
     app[HISTORY_PAGE] = history_page
@@ -210,8 +226,15 @@ async def create_session(request: web.Request) -> web.Response:
         return _error(503, f"persona catalog unavailable: {exc}")
     try:
         round_request = validate_round(body, choices)
+        ad = job_ad_of(body)
     except RequestError as exc:
         return _error(400, str(exc), field=exc.field)
+    if ad is not None:
+        try:  # the ad stays here: only the question ids and the ad's short quotes go to the worker
+            round_request = await _run(request, request.app[FITTER], ad, round_request)
+        except Exception as exc:
+            log.error("web.job_ad_failed", error=type(exc).__name__)
+            return _error(503, "the job ad could not be read just now; try again or leave it out")
     grant = mint_session(request.app[SETTINGS], round_request, owner=owner_of(request))
     log.info(
         "web.session_minted",
@@ -219,6 +242,7 @@ async def create_session(request: web.Request) -> web.Response:
         persona=round_request.persona,
         track=round_request.track,
         minutes=round_request.minutes,
+        job_ad=round_request.fit is not None,
     )
     return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})
 

@@ -1,20 +1,28 @@
-"""What the page may ask for: personas, their tracks and round lengths.
+"""What the page may ask for: personas, their tracks and round lengths, and a job ad to fit.
 
 The page's pickers and the token endpoint's validation read the same catalog,
 so a request the page could never have produced is refused before a token is
 minted. The catalog is a callable so tests (and a deployment that trims the
-bank) can pass their own; the default reads the content bank once.
+bank) can pass their own; the default reads the content bank once. A job ad
+pasted on the page is read here, in the web app, and only what it chose (the
+question ids and the ad's short quotes behind them) goes on to the worker.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
+from agent.interview.fit import AdFit
 from agent.interview.request import RequestError, RoundChoice, choose_round
 
-__all__ = ["Catalog", "PersonaChoice", "RequestError", "RoundRequest", "bank_catalog", "validate_round"]
+if TYPE_CHECKING:
+    from agent.content.loader import Bank
+
+__all__ = ["Catalog", "JobAdFitter", "PersonaChoice", "RequestError", "RoundRequest", "bank_catalog",
+           "bank_fitter", "job_ad_of", "validate_round"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,9 +39,9 @@ class PersonaChoice:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for GET /api/personas."""
-        data = asdict(self)
-        data["tracks"] = list(self.tracks)
-        return data
+        return {"id": self.id, "name": self.name, "title": self.title, "description": self.description,
+                "tracks": list(self.tracks), "default_minutes": self.default_minutes,
+                "warn_before_end_s": self.warn_before_end_s}
 
 
 Catalog = Callable[[], Sequence[PersonaChoice]]
@@ -46,17 +54,34 @@ class RoundRequest:
     persona: str
     track: str
     minutes: int
+    track_given: bool = True  # False: the page left the track to the job ad
+    questions: tuple[str, ...] = field(default=())  # set by a job ad, in the order it chose
+    fit: AdFit | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The dispatch metadata the worker receives."""
-        return asdict(self)
+        """The dispatch metadata the worker receives (questions and fit only for a round fitted to an ad)."""
+        data: dict[str, Any] = {"persona": self.persona, "track": self.track, "minutes": self.minutes}
+        if self.fit is not None:
+            data.update(questions=list(self.questions), fit=self.fit.to_dict())
+        return data
+
+
+# Reads a job ad for a validated request and returns the request fitted to it (run in a worker thread).
+JobAdFitter = Callable[[str, RoundRequest], RoundRequest]
+
+
+@lru_cache(maxsize=1)
+def _shipped_bank() -> Bank:
+    from agent.content.loader import load_bank  # imported late: read only when needed
+
+    return load_bank()
 
 
 def bank_catalog() -> Sequence[PersonaChoice]:
     """Personas from the content bank (``agent.content.loader.load_bank``)."""
-    from agent.content.loader import DEFAULT_PERSONA, load_bank  # imported late: read only when needed
+    from agent.content.loader import DEFAULT_PERSONA
 
-    bank = load_bank()
+    bank = _shipped_bank()
     found = bank.personas.values() if isinstance(bank.personas, Mapping) else bank.personas
     personas = sorted(found, key=lambda p: p.id != DEFAULT_PERSONA)  # the default first, the rest as loaded
     return [
@@ -74,6 +99,41 @@ def bank_catalog() -> Sequence[PersonaChoice]:
 
 
 def validate_round(body: object, choices: Sequence[PersonaChoice]) -> RoundRequest:
-    """Check a POST /api/session body against the catalog; raise RequestError naming the field."""
-    choice: RoundChoice = choose_round(body, {c.id: c for c in choices})
-    return RoundRequest(persona=choice.persona, track=choice.track, minutes=choice.minutes)
+    """Check a POST /api/session body against the catalog; raise RequestError naming the field.
+
+    ``job_ad`` is allowed here and read by ``job_ad_of``; a missing ``track`` with an ad lets the ad choose.
+    """
+    choice: RoundChoice = choose_round(body, {c.id: c for c in choices}, also_allowed={"job_ad"})
+    given = isinstance(body, dict) and body.get("track") is not None
+    return RoundRequest(persona=choice.persona, track=choice.track, minutes=choice.minutes, track_given=given)
+
+
+def job_ad_of(body: object) -> str | None:
+    """The job ad pasted on the page, or None when there is none; RequestError when it cannot be one."""
+    from agent.interview.job_ad import ad_problem
+
+    ad = body.get("job_ad") if isinstance(body, dict) else None
+    if ad is None:
+        return None
+    if not isinstance(ad, str):
+        raise RequestError("job_ad", "expected the text of a job ad")
+    if not ad.strip():
+        return None
+    problem = ad_problem(ad)
+    if problem is not None:
+        raise RequestError("job_ad", f"the ad {problem}")
+    return ad
+
+
+def bank_fitter(ad: str, request: RoundRequest) -> RoundRequest:
+    """Fit ``request`` to ``ad`` with the shipped bank's rules; the persona's own round length and count."""
+    from agent.content.models import Track
+    from agent.interview.job_ad import plan_for_ad
+
+    bank = _shipped_bank()
+    persona = bank.personas[request.persona]
+    plan = plan_for_ad(ad, bank.job_ad, bank.questions, persona, count=persona.default_questions,
+                       track=Track(request.track) if request.track_given else None)
+    track = plan.track.value if plan.track is not None else request.track
+    return RoundRequest(persona=request.persona, track=track, minutes=request.minutes,
+                        track_given=request.track_given, questions=plan.question_ids, fit=plan.fit)

@@ -105,7 +105,8 @@ def agent_dispatch(settings: WebSettings, request: RoundRequest, owner: str | No
         agents=[
             api.RoomAgentDispatch(
                 agent_name=settings.agent_name,
-                metadata=json.dumps(metadata, separators=(",", ":")),
+                # UTF-8, not \u escapes: a job ad's quotes stay within the worker's metadata bound
+                metadata=json.dumps(metadata, separators=(",", ":"), ensure_ascii=False),
             )
         ],
     )

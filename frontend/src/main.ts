@@ -15,8 +15,8 @@ import {
   Track,
 } from "livekit-client";
 
-import { ATTR, agentStateLabel, formatClock, PHASE_ENDED, type PersonaChoice, type SessionGrant, TRANSCRIPTION_TOPIC,
-  trackLabel } from "./protocol";
+import { ATTR, agentStateLabel, formatClock, MAX_JOB_AD_CHARS, PHASE_ENDED, type PersonaChoice, type SessionGrant,
+  TRACK_FROM_AD, TRANSCRIPTION_TOPIC, trackLabel } from "./protocol";
 import { Captions } from "./captions";
 
 const $ = <T extends HTMLElement>(id: string): T => {
@@ -32,6 +32,7 @@ const ui = {
   personaAbout: $("persona-about"),
   track: $<HTMLSelectElement>("track"),
   minutes: $<HTMLInputElement>("minutes"),
+  jobAd: $<HTMLTextAreaElement>("job-ad"),
   start: $<HTMLButtonElement>("start"),
   round: $("round"),
   timer: $("timer"),
@@ -76,10 +77,15 @@ function selectedPersona(): PersonaChoice | undefined {
   return personas.find((p) => p.id === ui.persona.value);
 }
 
+function hasJobAd(): boolean {
+  return ui.jobAd.value.trim().length > 0;
+}
+
 function fillTracks(): void {
   const persona = selectedPersona();
   ui.track.replaceChildren();
   if (!persona) return;
+  if (hasJobAd()) ui.track.append(new Option("Let the job ad choose", TRACK_FROM_AD));
   for (const track of persona.tracks) ui.track.append(new Option(trackLabel(track), track));
   ui.minutes.value = String(persona.default_minutes);
   ui.personaAbout.textContent = `${persona.title}. ${persona.description}`;
@@ -117,15 +123,33 @@ function microphoneProblem(err: unknown): string {
   }
 }
 
+/** Offer "let the job ad choose" as the track while an ad is pasted, and only then. */
+function onJobAdInput(): void {
+  const offered = ui.track.options.length > 0 && ui.track.options[0].value === TRACK_FROM_AD;
+  if (hasJobAd() === offered) return;
+  const chosen = ui.track.value;
+  const minutes = ui.minutes.value;
+  fillTracks();
+  ui.minutes.value = minutes;
+  if (chosen !== TRACK_FROM_AD && !hasJobAd()) ui.track.value = chosen;
+}
+
+function sessionBody(): Record<string, unknown> {
+  const body: Record<string, unknown> = {
+    persona: ui.persona.value,
+    minutes: Number.parseInt(ui.minutes.value, 10),
+  };
+  if (ui.track.value !== TRACK_FROM_AD) body.track = ui.track.value;
+  const ad = ui.jobAd.value.slice(0, MAX_JOB_AD_CHARS);
+  if (ad.trim()) body.job_ad = ad;
+  return body;
+}
+
 async function requestSession(): Promise<SessionGrant> {
   const response = await fetch("/api/session", {
     method: "POST",
     headers: { "Content-Type": "application/json", Accept: "application/json" },
-    body: JSON.stringify({
-      persona: ui.persona.value,
-      track: ui.track.value,
-      minutes: Number.parseInt(ui.minutes.value, 10),
-    }),
+    body: JSON.stringify(sessionBody()),
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(body.error ?? `the server answered ${response.status}`);
@@ -326,6 +350,7 @@ function toggleMute(): void {
 }
 
 ui.persona.addEventListener("change", fillTracks);
+ui.jobAd.addEventListener("input", onJobAdInput);
 ui.form.addEventListener("submit", (e) => void startRound(e as SubmitEvent));
 ui.mute.addEventListener("click", toggleMute);
 ui.done.addEventListener("click", () => void sayDone());

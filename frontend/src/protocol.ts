@@ -23,6 +23,12 @@ export const TRANSCRIPTION_TOPIC = "lk.transcription";
 export const SEGMENT_ID = "lk.segment_id";
 export const TRANSCRIPTION_FINAL = "lk.transcription_final";
 
+/** Characters of a job ad the web app accepts (agent/interview/limits.py MAX_AD_CHARS). */
+export const MAX_JOB_AD_CHARS = 20_000;
+
+/** The track picker's value that leaves the choice to the pasted job ad (no `track` is sent). */
+export const TRACK_FROM_AD = "";
+
 export interface PersonaChoice {
   id: string;
   name: string;

@@ -184,7 +184,7 @@ def test_a_valid_file_has_no_errors(tmp_path):
              phrasings=["only one"])])]},
      "questions[0].probes[0].phrasings: Tuple should have at least 2 items"),
     (lambda: {"schema_version": 1, "something": []},
-     "expected a top-level 'questions', 'persona' or 'lexicon' key"),
+     "expected a top-level 'questions', 'persona', 'lexicon' or 'job_ad' key"),
 ])
 def test_each_broken_file_gives_one_line_naming_file_and_field(tmp_path, build, expected):
     path = _write(tmp_path, build())
@@ -249,7 +249,7 @@ def test_json_schemas_are_exported_and_current(tmp_path):
                           timeout=60, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
     shipped = CONTENT_ROOT / "question_bank" / "schema"
-    for name in ("question-file", "persona-file", "lexicon-file"):
+    for name in ("question-file", "persona-file", "lexicon-file", "job-ad-file"):
         fresh = json.loads((tmp_path / f"{name}.schema.json").read_text())
         assert fresh == json.loads((shipped / f"{name}.schema.json").read_text()), (
             f"{name}: regenerate with `interviewer bank schema --out question_bank/schema`")
