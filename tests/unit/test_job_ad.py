@@ -16,23 +16,13 @@ from agent.interview.job_ad import ad_problem, plan_for_ad, preface
 from agent.interview.limits import MAX_AD_CHARS
 from agent.interview.records import RoundMeta
 from agent.interview.request import RequestError, choose_round
+from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD, RECS_AD
 
 pytestmark = pytest.mark.unit
 
 BANK = load_bank()
 LEAD = BANK.personas["platform-lead"]
 PANEL = BANK.personas["big-tech-panel"]
-
-PLATFORM_AD = """Senior Product Manager, Developer Platform
-
-You will own our public APIs and SDKs, used by thousands of third-party developers and partners.
-- Drive versioning and deprecation policy; manage breaking changes with integrators
-- Define success metrics for developer experience
-"""
-INTERNAL_AD = ("We need a PM for the internal tools our engineering teams rely on every day. "
-               "You will balance competing requests from stakeholders across the company.")
-RECS_AD = "Join the recommendations team of our consumer app: personalization, ranking and machine learning."
-
 
 def plan(ad: str, persona=LEAD, **kw):
     kw.setdefault("count", 3)

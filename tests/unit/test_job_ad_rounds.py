@@ -23,9 +23,8 @@ from agent.voice.conductor import RoundConductor
 from agent.voice.room_round import parse_metadata
 from agent.web.app import MAX_BODY_BYTES, create_app
 from agent.web.catalog import bank_catalog
-
-from .test_job_ad import INTERNAL_AD, PLATFORM_AD
-from .test_web_tokens import API_KEY, API_SECRET, FakePages, make_settings
+from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD
+from tests.fakes.web import API_KEY, API_SECRET, FakePages, make_settings
 
 pytestmark = pytest.mark.unit
 
