@@ -79,6 +79,7 @@ class WorkerConfig:
     health_host: str = "127.0.0.1"
     health_port: int = DEFAULT_HEALTH_PORT
     stop_grace_s: float = STOP_GRACE_S
+    rejoin_grace_s: float = 60.0  # how long a dropped candidate may take to come back into their round
     log_pii: bool = False
     verbose: bool = False
 

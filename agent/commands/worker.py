@@ -73,6 +73,25 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
+ENV_REJOIN_GRACE = "INTERVIEWER_REJOIN_GRACE_S"
+
+
+def _rejoin_grace() -> float:
+    """Seconds a candidate who drops out may take to come back into their round (0: the round ends at once)."""
+    from agent.voice.room_round import REJOIN_GRACE_S
+
+    raw = os.environ.get(ENV_REJOIN_GRACE, "").strip()
+    if not raw:
+        return REJOIN_GRACE_S
+    try:
+        value = float(raw)
+    except ValueError:
+        raise UsageError(f"{ENV_REJOIN_GRACE}: expected seconds from 0 to 600, got {raw!r}") from None
+    if not 0 <= value <= 600:
+        raise UsageError(f"{ENV_REJOIN_GRACE}: expected seconds from 0 to 600, got {raw!r}")
+    return value
+
+
 def _url(args: argparse.Namespace) -> str:
     url = (args.url or os.environ.get(ENV_URL) or "").strip()
     if not url:
@@ -120,6 +139,7 @@ def build_config(args: argparse.Namespace) -> Any:
     except RetentionError as exc:
         raise UsageError(str(exc)) from None
     return WorkerConfig(
+        rejoin_grace_s=_rejoin_grace(),
         url=_url(args),
         api_key=_secret(ENV_KEY),
         api_secret=_secret(ENV_SECRET),

@@ -57,6 +57,10 @@ STOP_LINE = "Sorry, I have to stop here: the interview service is restarting. Yo
 STORE_LOST_LINE = ("Sorry, I can no longer save this interview, so I'll stop here. "
                    "Your report will still cover everything you said.")
 ERROR_LINE = "the interviewer hit an internal problem and stopped; your answers so far are saved"
+# A candidate whose connection drops (a closed laptop lid, a train tunnel, a reloaded tab) may come back
+# into the same room within this many seconds and carry on; after it the round ends and reports.
+REJOIN_GRACE_S = 60.0
+WELCOME_BACK = "Welcome back. Where we were:"
 PAGE_PHASES = {
     "opening": "opening",
     "question": "question",
@@ -287,6 +291,14 @@ async def run_room_round(ctx: JobContext) -> None:
         store.close()
 
 
+def _last_interviewer_line(conductor: Any) -> str:
+    """What the interviewer last said: the question a returning candidate was answering."""
+    for turn in reversed(conductor.round.turns):
+        if getattr(turn.speaker, "value", turn.speaker) == "interviewer" and turn.text.strip():
+            return str(turn.text.strip())
+    return ""
+
+
 def _on_done(packet: rtc.DataPacket, voice: Any) -> None:
     """The web app relayed the candidate's "I'm done": only a packet from the server counts."""
     if packet.topic == DONE_TOPIC and packet.participant is None:
@@ -307,12 +319,43 @@ class RoomRound:
         self.candidate = candidate
         self.stop = stop
         self.left = asyncio.Event()
+        self.away = asyncio.Event()  # the candidate's connection dropped; they may still come back
+        self.back = asyncio.Event()
         self.store_lost = asyncio.Event()
         self.started_at = time.monotonic()
+        self.rejoin_grace_s = float(getattr(ctx.proc.userdata.get("config"), "rejoin_grace_s", REJOIN_GRACE_S))
+        self.returns = 0
 
     def _on_disconnect(self, participant: rtc.RemoteParticipant) -> None:
         if participant.identity == self.candidate:
-            self.left.set()
+            self.back.clear()
+            self.away.set()
+
+    def _on_connect(self, participant: rtc.RemoteParticipant) -> None:
+        if participant.identity == self.candidate:
+            self.back.set()
+
+    async def _wait_for_return(self, voice: Any) -> bool:
+        """The candidate dropped out: stop talking, keep the round, and wait for them for the grace period.
+
+        On their return the interviewer says where they were (its last line) and the round carries on
+        as one round; if the grace runs out, or the round ends or the worker stops meanwhile, it does not.
+        """
+        self.away.clear()
+        log.info("room.candidate_away", grace_s=self.rejoin_grace_s)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(voice.session.interrupt(force=True), 2)
+        if self.rejoin_grace_s > 0 and not self.back.is_set():
+            await _first(self.back.wait(), asyncio.sleep(self.rejoin_grace_s), self.stop.wait(),
+                         self.store_lost.wait(), voice.supervisor.closed.wait(), self.left.wait())
+        if not self.back.is_set() or self.stop.is_set() or self.store_lost.is_set() or voice.conductor.done:
+            return False
+        self.returns += 1
+        log.info("room.candidate_back", returns=self.returns)
+        last = _last_interviewer_line(voice.conductor)
+        with contextlib.suppress(Exception):
+            voice.session.say(f"{WELCOME_BACK} {last}" if last else "Welcome back.", add_to_chat_ctx=False)
+        return True
 
     async def run(self) -> None:
         from livekit.agents import room_io
@@ -343,6 +386,7 @@ class RoomRound:
             "interviewer.warn_s": str(persona.timekeeping.warn_before_end_s),
         })
         ctx.room.on("participant_disconnected", self._on_disconnect)
+        ctx.room.on("participant_connected", self._on_connect)
         ctx.room.on("disconnected", lambda *_: self.left.set())
         models = ctx.proc.userdata["speech_models"]
         voice: Any = None
@@ -362,7 +406,16 @@ class RoomRound:
             conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
             if conductor.started:
                 self.attrs.schedule(turn_attributes(conductor))
-            await _first(voice.supervisor.closed.wait(), self.left.wait(), self.stop.wait(), self.store_lost.wait())
+            while True:
+                await _first(voice.supervisor.closed.wait(), self.left.wait(), self.away.wait(), self.stop.wait(),
+                             self.store_lost.wait())
+                ending = (voice.supervisor.closed.is_set() or self.left.is_set() or self.stop.is_set()
+                          or self.store_lost.is_set() or conductor.done)
+                if ending or not self.away.is_set():
+                    break
+                if not await self._wait_for_return(voice):
+                    self.left.set()  # gone for good: the round ends as the candidate left it
+                    break
             if self.stop.is_set() and not conductor.done:
                 ended_how = "stopped"
                 await self._stop_with_a_line(voice.session, voice.supervisor)
@@ -421,6 +474,5 @@ class RoomRound:
                  memory_mb=_memory_mb(), report=report)
         if not self.left.is_set() and how != "cancelled":
             linger = 1.0 if how == "stopped" else LINGER_S  # a stopping worker has a deadline
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.left.wait(), linger)
+            await _first(self.left.wait(), self.away.wait(), asyncio.sleep(linger))
         self.ctx.shutdown(how)

@@ -35,6 +35,7 @@ from agent.web.done import DoneSender, livekit_sender, send_done
 from agent.web.owner import owner_cookie, owner_of
 from agent.web.pages import HistoryPage, RoundPage, RoundStatus, store_pages, unavailable_page
 from agent.web.ratelimit import RateLimiter
+from agent.web.rejoin import rejoin
 from agent.web.security import new_nonce, security_headers
 from agent.web.settings import WebSettings
 from agent.web.tokens import mint_session
@@ -112,6 +113,7 @@ def create_app(
     app.router.add_get("/api/personas", personas)
     app.router.add_post("/api/session", create_session)
     app.router.add_post("/api/done", candidate_done)
+    app.router.add_post("/api/rejoin", candidate_rejoin)
     app.router.add_get("/rounds/{round_id}", show_round)
     app.router.add_get("/history", show_history)
     if dist.is_dir():
@@ -262,6 +264,20 @@ async def candidate_done(request: web.Request) -> web.Response:
     if not request.app[DONE_LIMITER].allow(client):
         return _error(429, "too many presses; wait a moment")
     return await send_done(request, request.app[SETTINGS], request.app[DONE_SENDER])
+
+
+async def candidate_rejoin(request: web.Request) -> web.Response:
+    """POST /api/rejoin: the candidate's connection dropped; a token back into their own round."""
+    refused = _refuse_foreign_post(request)
+    if refused is not None:
+        return refused
+    client = _client(request)
+    if not request.app[DONE_LIMITER].allow(client):
+        return _error(429, "too many tries; wait a moment")
+    response = await rejoin(request, request.app[SETTINGS], owner_of(request))
+    if response.status == 200:
+        log.info("web.rejoin_minted")
+    return response
 
 
 def _html(text: str, status: int = 200) -> web.Response:

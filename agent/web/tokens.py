@@ -29,7 +29,8 @@ from agent.web.settings import WebSettings
 
 # How long a room lingers with nobody in it; the worker ends the round itself.
 ROOM_EMPTY_TIMEOUT_S = 60
-ROOM_DEPARTURE_TIMEOUT_S = 20
+# The room outlives a dropped candidate long enough for them to rejoin (the worker waits 60 s by default).
+ROOM_DEPARTURE_TIMEOUT_S = 75
 # The candidate and the interviewer agent.
 ROOM_MAX_PARTICIPANTS = 2
 
@@ -44,6 +45,7 @@ class SessionGrant:
     identity: str
     expires_at: int  # Unix seconds
     done_key: str = ""  # lets this page, and only it, say "I'm done" in this room (see done_key())
+    rejoin_key: str = ""  # lets this browser, and only it, come back into this room (see rejoin_key())
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON body; the API secret is not part of it by construction."""
@@ -54,6 +56,7 @@ class SessionGrant:
             "identity": self.identity,
             "expires_at": self.expires_at,
             "done_key": self.done_key,
+            "rejoin_key": self.rejoin_key,
         }
 
 
@@ -66,6 +69,35 @@ def done_key(settings: WebSettings, room: str) -> str:
     """
     mac = hmac.new(settings.api_secret.encode("utf-8"), f"done:{room}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
+
+
+def rejoin_key(settings: WebSettings, room: str, identity: str, owner: str) -> str:
+    """The key for ``POST /api/rejoin``: an HMAC of the room, the identity and the browser's owner id.
+
+    A candidate whose connection drops may come back into the same room as the
+    same identity; the key binds that to the browser (owner cookie) the round
+    was started from, so a copied key is worth nothing elsewhere.
+    """
+    mac = hmac.new(settings.api_secret.encode("utf-8"), f"rejoin:{room}:{identity}:{owner}".encode(), hashlib.sha256)
+    return mac.hexdigest()[:32]
+
+
+def mint_rejoin(settings: WebSettings, room: str, identity: str, owner: str, *,
+                now: float | None = None) -> SessionGrant:
+    """A token back into an existing room as the same identity; nothing is dispatched (the interviewer is there)."""
+    issued = time.time() if now is None else now
+    token = (
+        api.AccessToken(settings.api_key, settings.api_secret)
+        .with_identity(identity)
+        .with_name("Candidate")
+        .with_kind("standard")
+        .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
+        .with_grants(candidate_grants(room))
+        .to_jwt()
+    )
+    return SessionGrant(server_url=settings.browser_livekit_url, token=token, room=room, identity=identity,
+                        expires_at=int(issued) + settings.token_ttl_s, done_key=done_key(settings, room),
+                        rejoin_key=rejoin_key(settings, room, identity, owner))
 
 
 def new_room_name() -> str:
@@ -135,4 +167,5 @@ def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | N
         identity=identity,
         expires_at=int(issued) + settings.token_ttl_s,
         done_key=done_key(settings, room),
+        rejoin_key=rejoin_key(settings, room, identity, owner or ""),
     )

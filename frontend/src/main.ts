@@ -50,6 +50,11 @@ const ui = {
 };
 
 const AGENT_JOIN_WARNING_MS = 20_000;
+// The worker keeps a round for 60 s after its candidate drops out; offer to rejoin a little less long.
+const REJOIN_WINDOW_MS = 55_000;
+const KEPT_ROUND = "interviewer.round";
+
+interface KeptRound { room: string; identity: string; key: string; seen: number }
 
 let personas: PersonaChoice[] = [];
 let room: Room | null = null;
@@ -191,6 +196,7 @@ function applyAttributes(p: Participant): void {
 }
 
 function tick(): void {
+  if (room?.state === ConnectionState.Connected) touchKeptRound();
   if (!deadline) return;
   const left = (deadline - performance.now()) / 1000;
   ui.timer.textContent = formatClock(left);
@@ -237,12 +243,90 @@ function wireRoom(r: Room): void {
     .on(RoomEvent.AudioPlaybackStatusChanged, () => { ui.enableAudio.hidden = r.canPlaybackAudio; })
     .on(RoomEvent.MediaDevicesError, (err) => showMessage(microphoneProblem(err)))
     .on(RoomEvent.Disconnected, () => {
-      if (!ending) void endRound("The connection to the interview was lost.");
+      if (ending) return;
+      if (keptRound()) {  // the worker keeps the round for a minute: offer to go back in
+        window.clearInterval(timerHandle);
+        setState("dropped");
+        ui.done.disabled = true;
+        ui.mute.disabled = true;
+        offerRejoin("The connection to the interview dropped. Your round waits a minute for you.");
+      } else {
+        void endRound("The connection to the interview was lost.");
+      }
     });
   r.registerTextStreamHandler(TRANSCRIPTION_TOPIC, (reader, from) => {
     const speaker = from.identity === r.localParticipant.identity ? "candidate" : "interviewer";
     void captions.read(reader, speaker);
   });
+}
+
+// A round this tab was in, kept so that a dropped connection or a reload can go back into it.
+function keepRound(grant: SessionGrant): void {
+  const kept: KeptRound = { room: grant.room, identity: grant.identity, key: grant.rejoin_key, seen: Date.now() };
+  sessionStorage.setItem(KEPT_ROUND, JSON.stringify(kept));
+}
+
+function keptRound(): KeptRound | null {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(KEPT_ROUND) ?? "null") as KeptRound | null;
+    return kept && Date.now() - kept.seen < REJOIN_WINDOW_MS ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
+function touchKeptRound(): void {
+  const raw = sessionStorage.getItem(KEPT_ROUND);
+  if (!raw) return;
+  const kept = JSON.parse(raw) as KeptRound;
+  kept.seen = Date.now();
+  sessionStorage.setItem(KEPT_ROUND, JSON.stringify(kept));
+}
+
+function offerRejoin(text: string): void {
+  showMessage(text);
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "primary";
+  button.id = "rejoin";
+  button.textContent = "Rejoin the round";
+  button.addEventListener("click", () => void rejoinRound());
+  ui.message.append(" ", button);
+}
+
+async function rejoinRound(): Promise<void> {
+  const kept = keptRound();
+  if (!kept) {
+    sessionStorage.removeItem(KEPT_ROUND);
+    showMessage("That round has ended: it waits only a minute for you. Start a new one.");
+    return;
+  }
+  showMessage("");
+  setState("mic");
+  try {
+    if (!mic || mic.mediaStreamTrack.readyState === "ended") {
+      mic = await createLocalAudioTrack({ echoCancellation: true, noiseSuppression: true, autoGainControl: true });
+    }
+  } catch (err) {
+    setState("error");
+    showMessage(microphoneProblem(err));
+    return;
+  }
+  setState("connecting");
+  const response = await fetch("/api/rejoin", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ room: kept.room, identity: kept.identity, key: kept.key }),
+  });
+  const body = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    sessionStorage.removeItem(KEPT_ROUND);
+    setState("error");
+    showMessage(`Could not rejoin the round: ${body.error ?? `the server answered ${response.status}`}`);
+    return;
+  }
+  ending = false;
+  await joinRoom(body as SessionGrant);
 }
 
 async function startRound(event: SubmitEvent): Promise<void> {
@@ -270,11 +354,17 @@ async function startRound(event: SubmitEvent): Promise<void> {
     ui.start.disabled = false;
     return;
   }
+  ui.timer.textContent = formatClock(Number.parseInt(ui.minutes.value, 10) * 60);
+  await joinRoom(grant);
+}
+
+async function joinRoom(grant: SessionGrant): Promise<void> {
+  if (!mic) return;
   document.body.dataset.room = grant.room;
   session = grant;
+  keepRound(grant);
   ui.setup.hidden = true;
   ui.round.hidden = false;
-  ui.timer.textContent = formatClock(Number.parseInt(ui.minutes.value, 10) * 60);
   room = new Room({ adaptiveStream: false, dynacast: false, disconnectOnPageLeave: true });
   wireRoom(room);
   try {
@@ -308,6 +398,7 @@ async function endRound(reason: string): Promise<void> {
   ui.mute.disabled = true;
   window.clearInterval(timerHandle);
   window.clearTimeout(agentJoinHandle);
+  sessionStorage.removeItem(KEPT_ROUND);
   await room?.disconnect();
   mic?.stop();
   setState("ended");
@@ -365,3 +456,4 @@ ui.enableAudio.addEventListener("click", () => {
   void room?.startAudio().then(() => { ui.enableAudio.hidden = true; });
 });
 void loadPersonas();
+if (keptRound()) offerRejoin("Your last round is still open for a moment.");

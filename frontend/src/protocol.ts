@@ -46,6 +46,7 @@ export interface SessionGrant {
   identity: string;
   expires_at: number;
   done_key: string; // for POST /api/done: this page's "I'm done" in this room
+  rejoin_key: string; // for POST /api/rejoin: this browser back into this room after a drop
 }
 
 const AGENT_STATE_LABEL: Record<string, string> = {

@@ -52,10 +52,12 @@ def read_wav(path: Path) -> np.ndarray:
 
 
 def candidate_token(
-    api_key: str, api_secret: str, *, room: str, identity: str, metadata: dict[str, Any]
+    api_key: str, api_secret: str, *, room: str, identity: str, metadata: dict[str, Any], dispatch: bool = True
 ) -> str:
-    """The token the web app would mint: microphone + subscribe, with the interviewer dispatched."""
-    return (
+    """The token the web app would mint: microphone + subscribe, with the interviewer dispatched
+    (``dispatch=False``: a candidate coming back into a room whose interviewer is already there).
+    """
+    token = (
         api.AccessToken(api_key, api_secret)
         .with_identity(identity)
         .with_name("Scripted candidate")
@@ -63,7 +65,11 @@ def candidate_token(
         .with_grants(api.VideoGrants(room_join=True, room=room, can_publish=True,
                                      can_publish_sources=["microphone"], can_subscribe=True,
                                      can_publish_data=False))
-        .with_room_config(api.RoomConfiguration(
+    )
+    if not dispatch:
+        return token.to_jwt()
+    return (
+        token.with_room_config(api.RoomConfiguration(
             empty_timeout=30,
             departure_timeout=10,
             max_participants=2,
@@ -116,6 +122,9 @@ class ScriptedCandidate:
         max_turns: int = 8,
         timeout_s: float = 240.0,
         end_wait_s: float = 20.0,
+        room_name: str | None = None,
+        identity: str | None = None,
+        dispatch: bool = True,
     ) -> None:
         self.url = url
         self.answers = list(answers)
@@ -126,10 +135,10 @@ class ScriptedCandidate:
         self.max_turns = max_turns
         self.timeout_s = timeout_s
         self.end_wait_s = end_wait_s
-        self.room_name = f"round-{uuid.uuid4().hex}"
-        self.identity = f"candidate-{secrets.token_hex(6)}"
+        self.room_name = room_name or f"round-{uuid.uuid4().hex}"
+        self.identity = identity or f"candidate-{secrets.token_hex(6)}"
         self._token = candidate_token(api_key, api_secret, room=self.room_name, identity=self.identity,
-                                      metadata=metadata)
+                                      metadata=metadata, dispatch=dispatch)
         self.result = CandidateResult(room=self.room_name, identity=self.identity)
         self._pending: asyncio.Queue[np.ndarray] = asyncio.Queue(maxsize=4)
         self._answer_done = asyncio.Event()
@@ -328,14 +337,16 @@ class WorkerProcess:
     """``interviewer worker`` as a subprocess with its own SQLite file, data folder and log."""
 
     def __init__(self, server_env: dict[str, str], workdir: Path, *, capacity: int = 2, idle: int | None = None,
-                 name: str = "worker") -> None:
+                 name: str = "worker", rejoin_grace_s: float = 3.0) -> None:
         self.workdir = workdir
         self.db_path = workdir / f"{name}.sqlite3"
         self.log_path = workdir / f"{name}.log"
         self.data_dir = workdir / f"{name}-data"
         self.capacity = capacity
         self.idle = capacity if idle is None else idle
-        self.env = {**os.environ, **server_env, "INTERVIEWER_DATA_DIR": str(self.data_dir)}
+        # a candidate who leaves may come back for this long; tests whose candidates leave for good keep it short
+        self.env = {**os.environ, **server_env, "INTERVIEWER_DATA_DIR": str(self.data_dir),
+                    "INTERVIEWER_REJOIN_GRACE_S": f"{rejoin_grace_s:g}"}
         self.process: Any = None
 
     @property

@@ -37,7 +37,7 @@ async def test_session_token_is_narrow_and_dispatches_the_interviewer(client: Te
     response = await client.post("/api/session", json=GOOD)
     assert response.status == 200
     body = await response.json()
-    assert set(body) == {"server_url", "token", "room", "identity", "expires_at", "done_key"}
+    assert set(body) == {"server_url", "token", "room", "identity", "expires_at", "done_key", "rejoin_key"}
     assert body["server_url"] == "ws://127.0.0.1:7880"
     assert body["room"].startswith("round-") and len(body["room"]) == len("round-") + 32
     assert body["identity"].startswith("candidate-")

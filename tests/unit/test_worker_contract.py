@@ -167,3 +167,31 @@ async def test_a_full_host_keeps_no_process_warm_before_taking_one() -> None:
     server.active_jobs = []
     await warm(FakeRequest(pool, seen))  # type: ignore[arg-type]
     assert seen[-1] == 0  # never raised here: the framework raises it again from the load once rounds end
+
+
+@pytest.mark.parametrize("value,grace", [(None, 60.0), ("0", 0.0), ("12.5", 12.5)])
+def test_the_rejoin_grace_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object,
+                                                     value: str | None, grace: float) -> None:
+    from agent.commands.worker import build_config
+
+    for name, setting in (("LIVEKIT_URL", "ws://127.0.0.1:7880"), ("LIVEKIT_API_KEY", "k"),
+                          ("LIVEKIT_API_SECRET", "s")):
+        monkeypatch.setenv(name, setting)
+    if value is None:
+        monkeypatch.delenv("INTERVIEWER_REJOIN_GRACE_S", raising=False)
+    else:
+        monkeypatch.setenv("INTERVIEWER_REJOIN_GRACE_S", value)
+    assert build_config(worker_args(db=f"sqlite:///{tmp_path}/w.sqlite3")).rejoin_grace_s == grace
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "900"])
+def test_a_bad_rejoin_grace_is_one_line_naming_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    from agent.commands.worker import build_config
+
+    for name, setting in (("LIVEKIT_URL", "ws://127.0.0.1:7880"), ("LIVEKIT_API_KEY", "k"),
+                          ("LIVEKIT_API_SECRET", "s")):
+        monkeypatch.setenv(name, setting)
+    monkeypatch.setenv("INTERVIEWER_REJOIN_GRACE_S", value)
+    with pytest.raises(UsageError) as err:
+        build_config(worker_args())
+    assert "INTERVIEWER_REJOIN_GRACE_S" in str(err.value) and "\n" not in str(err.value)
