@@ -62,6 +62,7 @@ def render_html(
     plotly_src: str | None = None,
     nonce: str | None = None,
     back_link: str | None = None,
+    redo_link: str | None = None,
 ) -> str:
     """The report page; plotly.js is inlined unless ``plotly_src`` names a URL to load it from."""
     divs = chart_divs(card, nonce=nonce)
@@ -77,6 +78,7 @@ def render_html(
         plotly_src=plotly_src,
         nonce=nonce,
         back_link=back_link,
+        redo_link=redo_link,
         scored=sum(1 for q in card.questions if q.score is not None),
         shown=sum(len(q.hit) for q in card.questions),
         strong_total=sum(len(q.hit) + len(q.named) + len(q.rejected) + len(q.missed) for q in card.questions),

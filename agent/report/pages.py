@@ -38,7 +38,8 @@ def render_round_page(
         card = load_scorecard(store, bank_questions(), round_id)
     except UnknownRound:
         return None
-    return render_html(card, plotly_src=PLOTLY_ROUTE, nonce=nonce, back_link="/history")
+    return render_html(card, plotly_src=PLOTLY_ROUTE, nonce=nonce, back_link="/history",
+                       redo_link="/?redo=")
 
 
 def render_history_page(store: Store, *, nonce: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,9 @@ from agent.web.catalog import (
     RequestError,
     bank_catalog,
     bank_fitter,
+    bank_question_ids,
     job_ad_of,
+    redo_of,
     validate_round,
 )
 from agent.web.client_address import client_address
@@ -56,6 +58,7 @@ MAX_BODY_BYTES = 16 * 1024 + 6 * MAX_AD_CHARS
 SETTINGS: web.AppKey[WebSettings] = web.AppKey("settings", WebSettings)
 CATALOG: web.AppKey[Catalog] = web.AppKey("catalog")
 FITTER: web.AppKey[JobAdFitter] = web.AppKey("job_ad_fitter")
+QUESTION_IDS: web.AppKey[Callable[[], Sequence[str]]] = web.AppKey("question_ids")
 CHOICES: web.AppKey[list[Sequence[PersonaChoice]]] = web.AppKey("choices")
 ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
 HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
@@ -76,13 +79,15 @@ def create_app(
     done_sender: DoneSender | None = None,
     dist_dir: Path | None = None,
     job_ad_fitter: JobAdFitter | None = None,
+    question_ids: Callable[[], Sequence[str]] | None = None,
 ) -> web.Application:
     """Build the aiohttp application.
 
     ``catalog`` lists the personas the page may offer (default: the content
     bank); ``round_page``/``history_page`` render the report and history HTML
     (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``);
-    ``job_ad_fitter`` fits a round to a pasted job ad (default: the content bank's rules).
+    ``job_ad_fitter`` fits a round to a pasted job ad (default: the content bank's rules);
+    ``question_ids`` lists the questions a redo may name (default: the content bank's).
     """
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
@@ -96,6 +101,7 @@ def create_app(
     app[SETTINGS] = settings
     app[CATALOG] = catalog or bank_catalog
     app[FITTER] = job_ad_fitter or bank_fitter
+    app[QUESTION_IDS] = question_ids or bank_question_ids
     app[CHOICES] = []
     app[ROUND_PAGE] = round_page
     app[HISTORY_PAGE] = history_page
@@ -229,6 +235,8 @@ async def create_session(request: web.Request) -> web.Response:
     try:
         round_request = validate_round(body, choices)
         ad = job_ad_of(body)
+        if isinstance(body, dict) and "redo" in body:
+            round_request = redo_of(body, round_request, await _run(request, request.app[QUESTION_IDS]))
     except RequestError as exc:
         return _error(400, str(exc), field=exc.field)
     if ad is not None:
@@ -245,6 +253,7 @@ async def create_session(request: web.Request) -> web.Response:
         track=round_request.track,
         minutes=round_request.minutes,
         job_ad=round_request.fit is not None,
+        redo=bool(round_request.questions) and round_request.fit is None,
     )
     return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})
 

@@ -63,6 +63,8 @@ class RoundRequest:
         data: dict[str, Any] = {"persona": self.persona, "track": self.track, "minutes": self.minutes}
         if self.fit is not None:
             data.update(questions=list(self.questions), fit=self.fit.to_dict())
+        elif self.questions:  # a redo: the one question asked again
+            data.update(questions=list(self.questions))
         return data
 
 
@@ -103,9 +105,33 @@ def validate_round(body: object, choices: Sequence[PersonaChoice]) -> RoundReque
 
     ``job_ad`` is allowed here and read by ``job_ad_of``; a missing ``track`` with an ad lets the ad choose.
     """
-    choice: RoundChoice = choose_round(body, {c.id: c for c in choices}, also_allowed={"job_ad"})
+    choice: RoundChoice = choose_round(body, {c.id: c for c in choices}, also_allowed={"job_ad", "redo"})
     given = isinstance(body, dict) and body.get("track") is not None
     return RoundRequest(persona=choice.persona, track=choice.track, minutes=choice.minutes, track_given=given)
+
+
+# A redo is a short round: one question and its follow-ups.
+REDO_MINUTES = 6
+
+
+def redo_of(body: object, request: RoundRequest, question_ids: Sequence[str]) -> RoundRequest:
+    """``request`` turned into a one-question round when the page asks to redo a question ("try this question
+    again" on a report); RequestError naming ``redo`` when the id is unknown or comes with a job ad.
+    """
+    redo = body.get("redo") if isinstance(body, dict) else None
+    if redo is None:
+        return request
+    if not isinstance(redo, str) or redo not in question_ids:
+        raise RequestError("redo", "unknown question id")
+    if isinstance(body, dict) and isinstance(body.get("job_ad"), str) and body["job_ad"].strip():
+        raise RequestError("redo", "asks one question again; leave out the job ad")
+    return RoundRequest(persona=request.persona, track=request.track, minutes=min(request.minutes, REDO_MINUTES),
+                        track_given=request.track_given, questions=(redo,))
+
+
+def bank_question_ids() -> Sequence[str]:
+    """The shipped bank's question ids (what a redo may name)."""
+    return tuple(_shipped_bank().questions)
 
 
 def job_ad_of(body: object) -> str | None:

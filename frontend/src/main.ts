@@ -50,6 +50,8 @@ const ui = {
 };
 
 const AGENT_JOIN_WARNING_MS = 20_000;
+// "Try this question again" on a report opens the page with ?redo=QUESTION_ID: a short round with that question.
+const REDO = new URLSearchParams(window.location.search).get("redo") ?? "";
 // The worker keeps a round for 60 s after its candidate drops out; offer to rejoin a little less long.
 const REJOIN_WINDOW_MS = 55_000;
 const KEPT_ROUND = "interviewer.round";
@@ -146,7 +148,8 @@ function sessionBody(): Record<string, unknown> {
   };
   if (ui.track.value !== TRACK_FROM_AD) body.track = ui.track.value;
   const ad = ui.jobAd.value.slice(0, MAX_JOB_AD_CHARS);
-  if (ad.trim()) body.job_ad = ad;
+  if (REDO) body.redo = REDO;  // one question again: the job ad box is hidden for a redo
+  else if (ad.trim()) body.job_ad = ad;
   return body;
 }
 
@@ -456,4 +459,9 @@ ui.enableAudio.addEventListener("click", () => {
   void room?.startAudio().then(() => { ui.enableAudio.hidden = true; });
 });
 void loadPersonas();
+if (REDO) {
+  document.body.dataset.redo = REDO;
+  ui.jobAd.closest("div, p, label, fieldset")?.setAttribute("hidden", "");
+  showMessage("This round asks one question again, the one you chose on your report, and reports it beside your last attempt.");
+}
 if (keptRound()) offerRejoin("Your last round is still open for a moment.");

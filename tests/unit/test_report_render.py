@@ -127,6 +127,9 @@ def test_web_pages(tmp_path, monkeypatch):
             store.add_turn(turn)
         page = render_round_page(store, "web00001", nonce="n")
         assert page is not None and "Round ended early" in page and 'href="/history"' in page
+        # the page served by the web app offers each question again; a report file has nowhere to send it
+        assert 'href="/?redo=q-one"' in page and "Try this question again" in page
+        assert "Try this question again" not in render(card(), "html")
         assert render_round_page(store, "missing", nonce="n") is None
         listing = render_history_page(store, nonce="n")
     assert 'href="/rounds/web00001"' in listing and "running" in listing
