@@ -299,10 +299,19 @@ def _last_interviewer_line(conductor: Any) -> str:
     return ""
 
 
-def _on_done(packet: rtc.DataPacket, voice: Any) -> None:
-    """The web app relayed the candidate's "I'm done": only a packet from the server counts."""
-    if packet.topic == DONE_TOPIC and packet.participant is None:
-        voice.agent.request_end_of_turn()
+def _on_done(packet: rtc.DataPacket, voice: Any, on_end: Any = None) -> None:
+    """The web app relayed the candidate's "I'm done" (or their End button): only a packet from the server counts."""
+    if packet.topic != DONE_TOPIC or packet.participant is not None:
+        return
+    try:
+        wanted = json.loads(packet.data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        wanted = {}
+    if isinstance(wanted, dict) and wanted.get("end") is True:
+        if on_end is not None:
+            on_end()
+        return
+    voice.agent.request_end_of_turn()
 
 
 class RoomRound:
@@ -323,13 +332,19 @@ class RoomRound:
         self.back = asyncio.Event()
         self.store_lost = asyncio.Event()
         self.started_at = time.monotonic()
+        self.ending_by_choice = False
         self.rejoin_grace_s = float(getattr(ctx.proc.userdata.get("config"), "rejoin_grace_s", REJOIN_GRACE_S))
         self.returns = 0
 
     def _on_disconnect(self, participant: rtc.RemoteParticipant) -> None:
         if participant.identity == self.candidate:
             self.back.clear()
-            self.away.set()
+            (self.left if self.ending_by_choice else self.away).set()
+
+    def _ended_by_candidate(self) -> None:
+        """The candidate pressed End: their leaving is the end of the round, not a drop to wait out."""
+        self.ending_by_choice = True
+        log.info("room.candidate_ending")
 
     def _on_connect(self, participant: rtc.RemoteParticipant) -> None:
         if participant.identity == self.candidate:
@@ -354,7 +369,9 @@ class RoomRound:
         log.info("room.candidate_back", returns=self.returns)
         last = _last_interviewer_line(voice.conductor)
         with contextlib.suppress(Exception):
-            voice.session.say(f"{WELCOME_BACK} {last}" if last else "Welcome back.", add_to_chat_ctx=False)
+            # not interruptible: a candidate back mid-sentence would talk over the one line that says where they are
+            voice.session.say(f"{WELCOME_BACK} {last}" if last else "Welcome back.", allow_interruptions=False,
+                              add_to_chat_ctx=False)
         return True
 
     async def run(self) -> None:
@@ -401,7 +418,7 @@ class RoomRound:
                 tts_override=_persona_tts(persona, models),
             )
             conductor = voice.conductor
-            ctx.room.on("data_received", lambda packet: _on_done(packet, voice))
+            ctx.room.on("data_received", lambda packet: _on_done(packet, voice, self._ended_by_candidate))
             # the opening may already be decided: publish the state now, then on every turn
             conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
             if conductor.started:

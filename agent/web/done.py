@@ -1,5 +1,8 @@
 """``POST /api/done``: the candidate's "I'm done", relayed into their room from the server side.
 
+``{"end": true}`` in the same request is the End button: the round ends now, instead of waiting
+for the candidate to come back as it does when a connection drops.
+
 The page's token may publish a microphone and nothing else, so it cannot send
 data itself. The web app checks the room's ``done_key`` (given to that page
 with its session) and sends one reliable data packet on ``DONE_TOPIC`` to the
@@ -23,19 +26,20 @@ from agent.web.tokens import done_key
 
 ROOM_NAME = re.compile(r"^round-[0-9a-f]{32}$")
 
-# Sends the "done" packet into a room (injectable, so the endpoint is testable without a server).
-DoneSender = Callable[[str], Awaitable[None]]
+# Sends the "done" packet into a room (injectable, so the endpoint is testable without a server);
+# ``end=True`` sends the candidate's "end the round" instead.
+DoneSender = Callable[..., Awaitable[None]]
 
 
 def livekit_sender(settings: WebSettings) -> DoneSender:
     """The real sender: one reliable packet, from the server, through the LiveKit room API."""
     http_url = settings.livekit_url.replace("wss://", "https://").replace("ws://", "http://")
 
-    async def send(room: str) -> None:
+    async def send(room: str, *, end: bool = False) -> None:
         async with api.LiveKitAPI(http_url, settings.api_key, settings.api_secret) as lk:
             await lk.room.send_data(api.SendDataRequest(
-                room=room, data=json.dumps({"done": True}).encode(), kind=api.DataPacket.Kind.RELIABLE,
-                topic=DONE_TOPIC))
+                room=room, data=json.dumps({"end": True} if end else {"done": True}).encode(),
+                kind=api.DataPacket.Kind.RELIABLE, topic=DONE_TOPIC))
 
     return send
 
@@ -45,6 +49,8 @@ def check_request(settings: WebSettings, body: object) -> str:
     if not isinstance(body, dict):
         raise ValueError("body: expected a JSON object")
     room, key = body.get("room"), body.get("key")
+    if "end" in body and not isinstance(body["end"], bool):
+        raise ValueError("end: expected true or false")
     if not isinstance(room, str) or not ROOM_NAME.fullmatch(room):
         raise ValueError("room: expected the room name of this session")
     if not isinstance(key, str) or not hmac.compare_digest(key, done_key(settings, room)):
@@ -65,8 +71,9 @@ async def send_done(request: web.Request, settings: WebSettings, sender: DoneSen
     except ValueError as exc:
         field = str(exc).split(":", 1)[0]
         return web.json_response({"error": str(exc), "field": field}, status=400)
+    end = isinstance(body, dict) and body.get("end") is True
     try:
-        await sender(room)
+        await (sender(room, end=True) if end else sender(room))
     except Exception as exc:  # noqa: BLE001 - the server is down or refused: say so in one line
         return web.json_response({"error": f"could not reach the interview room ({type(exc).__name__})"},
                                  status=503)

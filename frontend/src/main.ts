@@ -417,6 +417,22 @@ async function endRound(reason: string): Promise<void> {
   }
 }
 
+// End pressed: tell the worker first, so it ends the round now instead of waiting for a rejoin.
+async function endByChoice(): Promise<void> {
+  if (session && !ending) {
+    const stop = new AbortController();
+    const timer = window.setTimeout(() => stop.abort(), 2000);
+    await fetch("/api/done", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ room: session.room, key: session.done_key, end: true }),
+      signal: stop.signal,
+    }).catch(() => null);
+    window.clearTimeout(timer);
+  }
+  await endRound("You ended the round.");
+}
+
 // "I'm done": the page's token cannot send data, so the web app relays it into the room.
 async function sayDone(): Promise<void> {
   if (!session || ending || ui.done.disabled) return;
@@ -454,7 +470,7 @@ document.addEventListener("keydown", (e) => {
     void sayDone();
   }
 });
-ui.end.addEventListener("click", () => void endRound("You ended the round."));
+ui.end.addEventListener("click", () => void endByChoice());
 ui.enableAudio.addEventListener("click", () => {
   void room?.startAudio().then(() => { ui.enableAudio.hidden = true; });
 });

@@ -10,6 +10,10 @@
 // --expect round:   additionally the interviewer joins, speaks (audio and
 //                   captions), the candidate's WAV is captioned, End opens
 //                   /rounds/<id>.
+// --expect rejoin:  as round, but after the candidate is captioned the page is
+//                   reloaded mid-round; it offers "Rejoin the round", which goes
+//                   back into the same room, the interviewer says "Welcome back",
+//                   and End still opens the report of the same round.
 // Prints one JSON line with what happened; exits 1 on any failed step.
 // playwright-core comes from frontend/node_modules; no browser is downloaded.
 
@@ -39,8 +43,8 @@ if (!opts.url || !opts.audio) {
   console.error("usage: browser_round.mjs --url URL --audio WAV [--artifacts DIR] [--expect connect|round]");
   process.exit(2);
 }
-if (!["connect", "round", "no-mic"].includes(opts.expect)) {
-  console.error(`--expect: must be connect, round or no-mic, got ${opts.expect}`);
+if (!["connect", "round", "no-mic", "rejoin"].includes(opts.expect)) {
+  console.error(`--expect: must be connect, round, rejoin or no-mic, got ${opts.expect}`);
   process.exit(2);
 }
 const stepTimeout = Number(opts["timeout-ms"]);
@@ -105,6 +109,7 @@ async function fullRound() {
   await page.waitForSelector('.caption[data-speaker="candidate"][data-final="true"] .text:not(:empty)', { timeout: agentTimeout });
   step("candidate-caption");
   await shot("04-captions");
+  if (opts.expect === "rejoin") await reloadAndRejoin();
   result.captions = await page.$$eval(".caption", (items) =>
     items.map((li) => ({
       speaker: li.dataset.speaker,
@@ -116,6 +121,23 @@ async function fullRound() {
   await page.waitForLoadState("load");
   step("report-opened", { url: page.url() });
   await shot("05-report");
+}
+
+async function reloadAndRejoin() {
+  const room = await page.getAttribute("body", "data-room");
+  await page.reload({ waitUntil: "load", timeout: stepTimeout });
+  await page.waitForSelector("#rejoin", { timeout: stepTimeout });
+  step("rejoin-offered");
+  await page.click("#rejoin");
+  await page.waitForSelector('body[data-state="connected"]', { timeout: stepTimeout });
+  const again = await page.getAttribute("body", "data-room");
+  step("rejoined", { sameRoom: again === room });
+  await page.waitForFunction(() => [...document.querySelectorAll('.caption[data-speaker="interviewer"] .text')]
+    .some((el) => /welcome back/i.test(el.textContent ?? "")), null, { timeout: agentTimeout });
+  step("welcomed-back");
+  await page.waitForSelector("body[data-round-id]", { timeout: agentTimeout });
+  result.roundIdAfter = await page.getAttribute("body", "data-round-id");
+  await shot("04b-rejoined");
 }
 
 async function endWithoutInterviewer() {
@@ -142,7 +164,7 @@ async function run() {
   result.room = await page.getAttribute("body", "data-room");
   step("connected", { room: result.room });
   await shot("02-connected");
-  return opts.expect === "round" ? fullRound() : endWithoutInterviewer();
+  return opts.expect === "round" || opts.expect === "rejoin" ? fullRound() : endWithoutInterviewer();
 }
 
 try {

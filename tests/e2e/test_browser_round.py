@@ -141,3 +141,23 @@ def test_full_spoken_round_ends_on_the_report(
     assert result["steps"][-1]["url"].endswith(f"/rounds/{result['roundId']}")
     speakers = {c["speaker"] for c in result["captions"] if c["text"].strip()}
     assert speakers == {"interviewer", "candidate"}
+
+
+def test_a_reloaded_page_rejoins_the_same_round(
+    livekit_server: LiveKitServer,
+    web_app: AppThread,
+    interviewer_worker: object,
+    candidate_wav: Path,
+    playwright_ready: Path,
+    artifacts_dir: Path,
+) -> None:
+    """Reloading mid-round offers "Rejoin the round"; it goes back into the same room and round."""
+    asyncio.run(wait_for_worker(livekit_server.env()))
+    result = run_browser(web_app, candidate_wav, artifacts_dir, "rejoin")
+    names = [s["name"] for s in result["steps"]]
+    after = names[names.index("candidate-caption") + 1:]
+    assert after == ["rejoin-offered", "rejoined", "welcomed-back", "report-opened"], names
+    rejoined = next(s for s in result["steps"] if s["name"] == "rejoined")
+    assert rejoined["sameRoom"] is True
+    assert result["roundIdAfter"] == result["roundId"]
+    assert result["steps"][-1]["url"].endswith(f"/rounds/{result['roundId']}")

@@ -104,3 +104,42 @@ def test_a_candidate_who_does_not_come_back_ends_the_round_after_the_grace(
         assert '"how": "candidate_left"' in log, worker.log_tail()
     finally:
         worker.stop()
+
+
+def test_the_end_button_ends_the_round_at_once_without_waiting_for_a_return(
+    server: LiveKitServer, tmp_path: Path,
+) -> None:
+    from livekit import api
+
+    from agent.interview.turn_end import DONE_TOPIC
+
+    weak, closing = (read_wav(speak_wav(text, tmp_path / f"{name}.wav"))
+                     for name, text in (("weak", WEAK), ("closing", CLOSING)))
+    worker = WorkerProcess(server.env(), tmp_path, capacity=1, rejoin_grace_s=GRACE_S).start()
+    env = server.env()
+
+    async def press_end_then_leave() -> tuple[object, float]:
+        person = _candidate(server, [weak], closing, leave_after_answers=1, timeout_s=120)
+        task = asyncio.create_task(person.run())
+        for _ in range(600):  # the first answer has been played (polled: the candidate has no event for it)
+            if person.result.answers_played >= 1 or task.done():
+                break
+            await asyncio.sleep(0.2)
+        # what the web app does for the page's End button: one packet from the server, then the page leaves
+        http_url = env["LIVEKIT_URL"].replace("ws://", "http://")
+        async with api.LiveKitAPI(http_url, env["LIVEKIT_API_KEY"], env["LIVEKIT_API_SECRET"]) as lk:
+            await lk.room.send_data(api.SendDataRequest(room=person.room_name, data=b'{"end": true}',
+                                                        kind=api.DataPacket.Kind.RELIABLE, topic=DONE_TOPIC))
+        result = await task
+        return result, time.monotonic()
+
+    try:
+        result, left_at = asyncio.run(press_end_then_leave())
+        assert result.error is None and result.round_id, result  # type: ignore[attr-defined]
+        status = _stored_status(worker, result.round_id, {"interrupted"}, 20)  # type: ignore[attr-defined]
+        assert status == "interrupted", status
+        assert time.monotonic() - left_at < GRACE_S / 2, "the round waited for a return after End"
+        log = worker.log()
+        assert '"room.candidate_ending"' in log and '"room.candidate_away"' not in log, worker.log_tail()
+    finally:
+        worker.stop()

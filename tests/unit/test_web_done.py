@@ -16,12 +16,13 @@ class FakeSender:
 
     def __init__(self, fail: bool = False) -> None:
         self.rooms: list[str] = []
+        self.ends: list[str] = []
         self.fail = fail
 
-    async def __call__(self, room: str) -> None:
+    async def __call__(self, room: str, *, end: bool = False) -> None:
         if self.fail:
             raise ConnectionError("livekit down")
-        self.rooms.append(room)
+        (self.ends if end else self.rooms).append(room)
 
 
 def _app(sender: FakeSender):
@@ -63,3 +64,14 @@ async def test_cross_origin_and_server_trouble_are_one_clear_answer():
         assert cross.status == 403
         down = await c.post("/api/done", json=body)
         assert down.status == 503 and "could not reach the interview room" in (await down.json())["error"]
+
+
+async def test_the_end_button_is_relayed_as_an_end_not_a_done():
+    sender = FakeSender()
+    async with TestClient(TestServer(_app(sender))) as c:
+        grant = await (await c.post("/api/session", json=GOOD)).json()
+        ok = await c.post("/api/done", json={"room": grant["room"], "key": grant["done_key"], "end": True})
+        assert ok.status == 204 and sender.ends == [grant["room"]] and sender.rooms == []
+        bad = await c.post("/api/done", json={"room": grant["room"], "key": grant["done_key"], "end": "yes"})
+        assert bad.status == 400 and (await bad.json())["field"] == "end"
+
