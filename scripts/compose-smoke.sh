@@ -8,14 +8,15 @@
 #   3. Debian's Chromium plays a spoken answer (flite + sox) as its microphone
 #      through tests/e2e/browser_round.mjs against http://127.0.0.1:8080; the
 #      round must be run by the compose worker, stored in the compose
-#      PostgreSQL with turns from both speakers, and its report must render
+#      PostgreSQL with turns from both speakers, and its report must open in
+#      the browser (and stay hidden from a client without the owner cookie)
 #   4. `docker compose down -v` (KEEP=1 leaves the stack up)
 #
 # Uses its own compose project (pm-interviewer-smoke) and env file, so it never
 # touches a .env or volume of yours; it does need ports 7880-7882, 8080, 8081
 # and 5432 free. Needs docker with the Compose v2 plugin, node, flite, sox,
-# chromium and `npm ci` in frontend/. Takes about 10 minutes the first time
-# (image builds), 2-3 minutes after.
+# chromium and `npm ci` in frontend/. Took 2.5 minutes from nothing here (debootstrap
+# and image builds included), under a minute once the images exist.
 #
 #   HEAVY_LOCK=/tmp/heavy-tests.lock  hold flock(1) on it for the whole run (image
 #                                     builds and the round are CPU-heavy; the worker
@@ -87,12 +88,16 @@ cleanup() {
 trap cleanup EXIT
 
 up_started=$(date +%s)
-compose up -d --no-build --wait --wait-timeout 240 || { compose ps >&2; fail "services did not become healthy"; }
+compose up -d --no-build --wait --wait-timeout 240 || { compose ps >&2; compose logs --no-color --tail 5 >&2; fail "services did not become healthy"; }
 healthy_s=$(( $(date +%s) - up_started ))
 compose ps --format '{{.Service}} {{.Status}}' > "$out/ps.txt"
 cat "$out/ps.txt" >&2
 [ "$(grep -c '(healthy)' "$out/ps.txt")" = 4 ] || fail "not all four services are healthy"
 say "all services healthy ${healthy_s} s after up"
+# the web app relays "I'm done" through LiveKit's room API: it must reach LIVEKIT_URL
+compose exec -T web python -c "import os, urllib.request
+urllib.request.urlopen(os.environ['LIVEKIT_URL'].replace('ws', 'http', 1), timeout=3)" \
+  || fail "the web container cannot reach LiveKit at its LIVEKIT_URL (POST /api/done would fail)"
 
 # --- 3. a browser round ---
 text="I would look at how many teams adopted the platform, how long their first integration took, \
@@ -125,8 +130,16 @@ say "stored: status=$status turns=$turns speakers=$speakers"
 [ "$turns" -ge 2 ] || fail "round $round_id has $turns turns"
 case "$speakers" in *candidate*interviewer*) ;; *) fail "turns lack a speaker: $speakers";; esac
 
-code="$(curl -s -o "$out/report.html" -w '%{http_code}' "http://127.0.0.1:8080/rounds/$round_id")"
-[ "$code" = 200 ] || fail "report page returned HTTP $code"
+# the browser opened its report (browser_round.mjs waits for /rounds/<id> to load)
+python3 - "$out/result.json" "$round_id" <<'PY' || fail "the browser did not open the round's report"
+import json, sys
+steps = json.load(open(sys.argv[1]))["steps"]
+assert steps[-1]["name"] == "report-opened" and steps[-1]["url"].endswith("/rounds/" + sys.argv[2]), steps[-1]
+PY
+[ "$(stat -c %s "$out/05-report.png")" -gt 50000 ] || fail "the report screenshot is nearly empty"
+# reports are their owner's: a client without the browser's cookie is told there is no such round
+code="$(curl -s -o "$out/stranger-report.html" -w '%{http_code}' "http://127.0.0.1:8080/rounds/$round_id")"
+[ "$code" = 404 ] || fail "the report of $round_id answered HTTP $code to a client without its owner cookie"
 
 docker image ls --format '{{.Repository}}:{{.Tag}} {{.Size}}' \
   | grep -E '^(pm-interviewer:local|local/)' > "$out/images.txt" || true
