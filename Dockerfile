@@ -1,8 +1,12 @@
 # One image for `interviewer worker` and `interviewer serve`.
 # Speech models come inside pip packages (no model download at run time).
+# The base images can be swapped with build args (scripts/offline-images/ builds
+# Debian stand-ins for machines with no container registry).
+ARG NODE_IMAGE=node:20-slim
+ARG PYTHON_IMAGE=python:3.11-slim
 
 # --- the browser page (bundled with esbuild; no CDN at run time) ---
-FROM node:20-slim AS page
+FROM ${NODE_IMAGE} AS page
 WORKDIR /src
 COPY frontend/package.json frontend/package-lock.json frontend/
 RUN cd frontend && npm ci --no-audit --no-fund
@@ -10,7 +14,7 @@ COPY frontend/ frontend/
 RUN mkdir -p agent/web/static && cd frontend && npm run build
 
 # --- the Python application ---
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
