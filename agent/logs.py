@@ -82,6 +82,20 @@ class TolerantLogFile:
               "logging stops", file=self._console or sys.stderr, flush=True)
 
 
+class DropFrameworkPii(logging.Filter):
+    """Remove LiveKit's ``lk.pii.*`` record fields (transcripts, chat context) unless ``--log-pii``.
+
+    livekit-agents marks personal data in its own log records this way; a
+    handler that prints a record's extra fields (a JSON formatter) would
+    otherwise write a candidate's words into an operator's logs.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name in [k for k in vars(record) if k.startswith("lk.pii.") or ".pii." in k]:
+            delattr(record, name)
+        return True
+
+
 def configure_logging(*, verbose: bool = False, include_pii: bool = False, stream: Any = None,
                       log_file: Any = None) -> None:
     """JSON lines to ``stream`` (default stderr), or to ``log_file`` with warnings also shown on stderr."""

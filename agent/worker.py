@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from agent.logs import get_logger
+from agent.logs import DropFrameworkPii, get_logger
 
 if TYPE_CHECKING:
     from livekit.agents import AgentServer, JobContext, JobProcess, JobRequest
@@ -255,5 +255,8 @@ def run_worker(config: WorkerConfig) -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("agent").setLevel(level)
+    if not config.log_pii:
+        for handler in logging.getLogger().handlers:
+            handler.addFilter(DropFrameworkPii())
     server = build_server(config)
     return asyncio.run(serve(server, config))

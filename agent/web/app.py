@@ -66,6 +66,7 @@ ROUND_STATUS: web.AppKey[RoundStatus | None] = web.AppKey("round_status")
 DONE_SENDER: web.AppKey[DoneSender] = web.AppKey("done_sender")
 DONE_LIMITER: web.AppKey[RateLimiter] = web.AppKey("done_limiter", RateLimiter)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
+GLOBAL_LIMITER: web.AppKey[RateLimiter] = web.AppKey("global_limiter", RateLimiter)
 EXECUTOR: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExecutor)
 
 
@@ -110,6 +111,7 @@ def create_app(
     # "I'm done" presses per client per minute: a held key or a script cannot flood the room
     app[DONE_LIMITER] = RateLimiter(limit=60, window_s=60.0)
     app[LIMITER] = RateLimiter(limit=settings.rate_limit, window_s=settings.rate_window_s)
+    app[GLOBAL_LIMITER] = RateLimiter(limit=settings.global_rate_limit, window_s=settings.rate_window_s)
     app[EXECUTOR] = ThreadPoolExecutor(max_workers=2, thread_name_prefix="web-pages")
     app.on_cleanup.append(_shutdown_executor)
 
@@ -222,6 +224,11 @@ async def create_session(request: web.Request) -> web.Response:
         retry = max(1, int(limiter.retry_after(client) + 0.999))
         response = _error(429, "too many rounds started from this address; try again shortly")
         response.headers["Retry-After"] = str(retry)
+        return response
+    everyone = request.app[GLOBAL_LIMITER]
+    if not everyone.allow("*"):
+        response = _error(429, "the interviewer is starting too many rounds just now; try again in a minute")
+        response.headers["Retry-After"] = str(max(1, int(everyone.retry_after("*") + 0.999)))
         return response
     try:
         body = await request.json()

@@ -48,6 +48,9 @@ class WebSettings:
     # token minting allowed per client address per window
     rate_limit: int = 10
     rate_window_s: float = 60.0
+    # rounds started per window from all clients together (INTERVIEWER_GLOBAL_RATE_LIMIT): many addresses
+    # (or a forged forwarding chain) still cannot start more rounds than the workers can hold
+    global_rate_limit: int = 120
     # reverse proxies whose X-Forwarded-For names the real client (INTERVIEWER_TRUSTED_PROXIES)
     trusted_proxies: tuple[Network, ...] = ()
 
@@ -56,6 +59,8 @@ class WebSettings:
             raise SettingsError("LIVEKIT_API_KEY: must be set")
         if not self.api_secret:
             raise SettingsError("LIVEKIT_API_SECRET: must be set")
+        if not 1 <= self.global_rate_limit <= 100_000:
+            raise SettingsError("INTERVIEWER_GLOBAL_RATE_LIMIT: must be a whole number from 1 to 100000")
         if not 60 <= self.token_ttl_s <= MAX_TOKEN_TTL_S:
             raise SettingsError(f"token TTL: must be between 60 and {MAX_TOKEN_TTL_S} seconds")
         browser_url(self.livekit_url)
@@ -81,11 +86,17 @@ class WebSettings:
             ttl = int(ttl_raw)
         except ValueError:
             raise SettingsError(f"INTERVIEWER_TOKEN_TTL_S: not an integer: {ttl_raw!r}") from None
+        cap_raw = env.get("INTERVIEWER_GLOBAL_RATE_LIMIT", "120")
+        try:
+            cap = int(cap_raw)
+        except ValueError:
+            raise SettingsError(f"INTERVIEWER_GLOBAL_RATE_LIMIT: not an integer: {cap_raw!r}") from None
         try:
             proxies = parse_proxies(env.get("INTERVIEWER_TRUSTED_PROXIES", ""))
         except ValueError as exc:
             raise SettingsError(str(exc)) from None
         return cls(
+            global_rate_limit=cap,
             trusted_proxies=proxies,
             livekit_url=url,
             api_key=env.get("LIVEKIT_API_KEY", ""),
