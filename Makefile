@@ -27,3 +27,4 @@ bench:
 	.venv/bin/python -m bench.speech
 	.venv/bin/python -m bench.voice_latency
 	.venv/bin/python -m bench.cutoffs
+	.venv/bin/python -m bench.soak
