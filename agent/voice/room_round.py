@@ -32,6 +32,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from agent.interview.records import Speaker
 from agent.interview.request import RequestError, RoundChoice, choose_round
 from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
@@ -294,7 +295,7 @@ async def run_room_round(ctx: JobContext) -> None:
 def _last_interviewer_line(conductor: Any) -> str:
     """What the interviewer last said: the question a returning candidate was answering."""
     for turn in reversed(conductor.round.turns):
-        if getattr(turn.speaker, "value", turn.speaker) == "interviewer" and turn.text.strip():
+        if turn.speaker is Speaker.INTERVIEWER and turn.text.strip():
             return str(turn.text.strip())
     return ""
 

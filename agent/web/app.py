@@ -271,25 +271,27 @@ def _client(request: web.Request) -> str:
                           request.app[SETTINGS].trusted_proxies)
 
 
+def _refuse_keyed_post(request: web.Request, too_many: str) -> web.Response | None:
+    """The answer to a keyed page POST that is not same-origin JSON or comes too often, or None to go on."""
+    refused = _refuse_foreign_post(request)
+    if refused is None and not request.app[DONE_LIMITER].allow(_client(request)):
+        refused = _error(429, too_many)
+    return refused
+
+
 async def candidate_done(request: web.Request) -> web.Response:
     """POST /api/done: the candidate pressed Done (or the space bar); end their turn now."""
-    refused = _refuse_foreign_post(request)
+    refused = _refuse_keyed_post(request, "too many presses; wait a moment")
     if refused is not None:
         return refused
-    client = _client(request)
-    if not request.app[DONE_LIMITER].allow(client):
-        return _error(429, "too many presses; wait a moment")
     return await send_done(request, request.app[SETTINGS], request.app[DONE_SENDER])
 
 
 async def candidate_rejoin(request: web.Request) -> web.Response:
     """POST /api/rejoin: the candidate's connection dropped; a token back into their own round."""
-    refused = _refuse_foreign_post(request)
+    refused = _refuse_keyed_post(request, "too many tries; wait a moment")
     if refused is not None:
         return refused
-    client = _client(request)
-    if not request.app[DONE_LIMITER].allow(client):
-        return _error(429, "too many tries; wait a moment")
     response = await rejoin(request, request.app[SETTINGS], owner_of(request))
     if response.status == 200:
         log.info("web.rejoin_minted")

@@ -16,6 +16,7 @@ import hmac
 import json
 import re
 from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiohttp import web
 from livekit import api
@@ -24,6 +25,7 @@ from agent.interview.turn_end import DONE_TOPIC
 from agent.web.settings import WebSettings
 from agent.web.tokens import done_key
 
+T = TypeVar("T")
 ROOM_NAME = re.compile(r"^round-[0-9a-f]{32}$")
 
 # Sends the "done" packet into a room (injectable, so the endpoint is testable without a server);
@@ -58,19 +60,29 @@ def check_request(settings: WebSettings, body: object) -> str:
     return room
 
 
-async def send_done(request: web.Request, settings: WebSettings, sender: DoneSender) -> web.Response:
-    """Handle one POST /api/done (content type and origin are checked by the caller)."""
+async def read_checked(request: web.Request, check: Callable[[object], T]) -> T | web.Response:
+    """The JSON body passed through ``check``, or the one-line answer to a body it refuses.
+
+    ``check`` raises ValueError naming the field (400) or PermissionError for a key that does not fit (403).
+    """
     try:
         body = await request.json()
     except (json.JSONDecodeError, UnicodeDecodeError):
         return web.json_response({"error": "body: not valid JSON", "field": "body"}, status=400)
     try:
-        room = check_request(settings, body)
+        return check(body)
     except PermissionError as exc:
         return web.json_response({"error": str(exc), "field": "key"}, status=403)
     except ValueError as exc:
-        field = str(exc).split(":", 1)[0]
-        return web.json_response({"error": str(exc), "field": field}, status=400)
+        return web.json_response({"error": str(exc), "field": str(exc).split(":", 1)[0]}, status=400)
+
+
+async def send_done(request: web.Request, settings: WebSettings, sender: DoneSender) -> web.Response:
+    """Handle one POST /api/done (content type and origin are checked by the caller)."""
+    checked = await read_checked(request, lambda body: (check_request(settings, body), body))
+    if isinstance(checked, web.Response):
+        return checked
+    room, body = checked
     end = isinstance(body, dict) and body.get("end") is True
     try:
         await (sender(room, end=True) if end else sender(room))

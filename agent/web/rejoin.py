@@ -11,12 +11,11 @@ dispatched: the interviewer is still in the room.
 from __future__ import annotations
 
 import hmac
-import json
 import re
 
 from aiohttp import web
 
-from agent.web.done import ROOM_NAME
+from agent.web.done import ROOM_NAME, read_checked
 from agent.web.settings import WebSettings
 from agent.web.tokens import SessionGrant, mint_rejoin, rejoin_key
 
@@ -39,15 +38,9 @@ def check_rejoin(settings: WebSettings, body: object, owner: str) -> tuple[str, 
 
 async def rejoin(request: web.Request, settings: WebSettings, owner: str) -> web.Response:
     """Handle one POST /api/rejoin (content type, origin and rate limit are checked by the caller)."""
-    try:
-        body = await request.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return web.json_response({"error": "body: not valid JSON", "field": "body"}, status=400)
-    try:
-        room, identity = check_rejoin(settings, body, owner)
-    except PermissionError as exc:
-        return web.json_response({"error": str(exc), "field": "key"}, status=403)
-    except ValueError as exc:
-        return web.json_response({"error": str(exc), "field": str(exc).split(":")[0]}, status=400)
+    checked = await read_checked(request, lambda body: check_rejoin(settings, body, owner))
+    if isinstance(checked, web.Response):
+        return checked
+    room, identity = checked
     grant: SessionGrant = mint_rejoin(settings, room, identity, owner)
     return web.json_response(grant.to_dict(), headers={"Cache-Control": "no-store"})

@@ -85,6 +85,12 @@ def rejoin_key(settings: WebSettings, room: str, identity: str, owner: str) -> s
 def mint_rejoin(settings: WebSettings, room: str, identity: str, owner: str, *,
                 now: float | None = None) -> SessionGrant:
     """A token back into an existing room as the same identity; nothing is dispatched (the interviewer is there)."""
+    return _grant(settings, room, identity, owner, room_config=None, now=now)
+
+
+def _grant(settings: WebSettings, room: str, identity: str, owner: str, *,
+           room_config: api.RoomConfiguration | None, now: float | None) -> SessionGrant:
+    """The candidate's narrow token for ``room`` and the keys that go with it (see the module docstring)."""
     issued = time.time() if now is None else now
     token = (
         api.AccessToken(settings.api_key, settings.api_secret)
@@ -93,9 +99,10 @@ def mint_rejoin(settings: WebSettings, room: str, identity: str, owner: str, *,
         .with_kind("standard")
         .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
         .with_grants(candidate_grants(room))
-        .to_jwt()
     )
-    return SessionGrant(server_url=settings.browser_livekit_url, token=token, room=room, identity=identity,
+    if room_config is not None:
+        token = token.with_room_config(room_config)
+    return SessionGrant(server_url=settings.browser_livekit_url, token=token.to_jwt(), room=room, identity=identity,
                         expires_at=int(issued) + settings.token_ttl_s, done_key=done_key(settings, room),
                         rejoin_key=rejoin_key(settings, room, identity, owner))
 
@@ -147,25 +154,5 @@ def agent_dispatch(settings: WebSettings, request: RoundRequest, owner: str | No
 def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | None = None,
                  owner: str | None = None) -> SessionGrant:
     """A token for a new room with the interviewer dispatched into it."""
-    room = new_room_name()
-    identity = new_identity()
-    issued = time.time() if now is None else now
-    token = (
-        api.AccessToken(settings.api_key, settings.api_secret)
-        .with_identity(identity)
-        .with_name("Candidate")
-        .with_kind("standard")
-        .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
-        .with_grants(candidate_grants(room))
-        .with_room_config(agent_dispatch(settings, request, owner))
-        .to_jwt()
-    )
-    return SessionGrant(
-        server_url=settings.browser_livekit_url,
-        token=token,
-        room=room,
-        identity=identity,
-        expires_at=int(issued) + settings.token_ttl_s,
-        done_key=done_key(settings, room),
-        rejoin_key=rejoin_key(settings, room, identity, owner or ""),
-    )
+    return _grant(settings, new_room_name(), new_identity(), owner or "",
+                  room_config=agent_dispatch(settings, request, owner), now=now)
