@@ -149,10 +149,13 @@ def by_head(phrases: Iterable[tuple[str, ...]]) -> Heads:
     return {head: tuple(options) for head, options in out.items()}
 
 
-def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]]) -> Iterable[Match]:
+def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]],
+             stems_: Sequence[str] | None = None) -> Iterable[Match]:
     """Every occurrence of any of the phrases in ``heads``: only where a phrase's first stem occurs, and
-    only over the smaller of the phrase list and the answer's vocabulary.
+    only over the smaller of the phrase list and the answer's vocabulary (``stems_``, the tokens' stems in
+    order, saves rebuilding them when the caller has them).
     """
+    all_stems = stems_ if stems_ is not None else [t.stem for t in tokens]
     n_tokens = len(tokens)
     pairs: Iterable[tuple[tuple[tuple[str, ...], ...] | None, list[int] | None]]
     if len(heads) <= len(index):
@@ -165,7 +168,7 @@ def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]])
         for i in positions:
             for stems in options:
                 n = len(stems)
-                if i + n <= n_tokens and all(tokens[i + k].stem == stems[k] for k in range(1, n)):
+                if n == 1 or (i + n <= n_tokens and tuple(all_stems[i : i + n]) == stems):
                     yield Match(i, i + n)
 
 
@@ -176,6 +179,24 @@ def every_start(patterns: Sequence[str]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
+
+
+def word_starts(pattern: re.Pattern[str], text: str, starts: Sequence[int]) -> Iterable[re.Match[str]]:
+    """``pattern``'s matches that begin at the start of the text or at ``starts`` (in order).
+
+    The lexicon's phrase patterns begin at a word or at an apostrophe inside one
+    ("'s", "'re"; ``Answer.phrase_starts``), so trying them only there
+    finds what a scan of every character would, for a fraction of the cost:
+    a long alternation is tried once per word instead of once per letter.
+    """
+    if not starts or starts[0] != 0:
+        m = pattern.match(text, 0)
+        if m is not None:
+            yield m
+    for pos in starts:
+        m = pattern.match(text, pos)
+        if m is not None:
+            yield m
 
 
 def span_text(text: str, tokens: Sequence[Token], match: Match) -> str:
@@ -199,6 +220,9 @@ class Answer:
     _starts: list[int] = field(default_factory=list)
     _sentence_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
     _clause_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
+    _phrase_starts: list[int] | None = None
+    stems: list[str] = field(default_factory=list)  # each token's stem, in order
+    plain_words: list[str] = field(default_factory=list)  # each token's word with a typographic apostrophe made plain
 
     @classmethod
     def of(cls, text: str) -> Answer:
@@ -207,9 +231,28 @@ class Answer:
         for i, tok in enumerate(tokens):
             answer.words.setdefault(tok.word, []).append(i)
         answer._starts = [t.start for t in tokens]
+        answer.stems = [t.stem for t in tokens]
+        answer.plain_words = [t.word.replace("\u2019", "'") for t in tokens]
         answer._sentence_bounds = _bounds([t.sentence for t in tokens])
         answer._clause_bounds = _bounds([t.clause for t in tokens])
         return answer
+
+    @property
+    def starts(self) -> list[int]:
+        """The character offset where each token starts, in order."""
+        return self._starts
+
+    @property
+    def phrase_starts(self) -> list[int]:
+        """Where a lexicon phrase can begin: each word, and each apostrophe inside one ("it's" holds "'s")."""
+        if self._phrase_starts is None:
+            out: list[int] = []
+            for t in self.tokens:
+                out.append(t.start)
+                if "'" in t.word or "\u2019" in t.word:
+                    out.extend(t.start + k for k, ch in enumerate(self.text[t.start : t.end]) if ch in "'\u2019")
+            self._phrase_starts = out
+        return self._phrase_starts
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that holds or follows character ``offset``."""

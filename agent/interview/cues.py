@@ -62,7 +62,7 @@ def find_mentions(cues: CompiledCues, answer: Answer) -> list[Mention]:
         found.setdefault((m.first, m.last), m)
         return len(found) >= MAX_MENTIONS
 
-    for m in find_any(answer.tokens, cues.phrases, answer.index):
+    for m in find_any(answer.tokens, cues.phrases, answer.index, answer.stems):
         if add(Mention(m.first, m.last, m.first, m.first, m.last)):
             return _ordered(found)
     for combo in cues.combos:
@@ -107,7 +107,7 @@ def _combo_mentions(
     """
     groups: list[list[tuple[int, int]]] = []
     for group in combo:
-        spans = sorted({(m.first, m.last) for m in find_any(answer.tokens, group, answer.index)})
+        spans = sorted({(m.first, m.last) for m in find_any(answer.tokens, group, answer.index, answer.stems)})
         if not spans:
             return []
         groups.append(spans)

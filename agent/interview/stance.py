@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.content.models import Lexicon
-from agent.interview._text import Answer, every_start, phrase_stems, stem
+from agent.interview._text import Answer, every_start, phrase_stems, stem, word_starts
 
 # Subjects after "and" that start a new clause of their own ("... and we'd ...").
 _NEW_SUBJECT = frozenset({"i", "we", "you", "they", "it", "that", "then", "i'd", "we'd", "you'd", "they'd",
@@ -56,8 +56,8 @@ class StanceReader:
 
     def scan(self, answer: Answer) -> StanceScan:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
-        return StanceScan(_Spans.of(self._dismiss, answer.text), _Spans.of(self._doubt, answer.text),
-                          _Spans.of(self._prefer, answer.text))
+        return StanceScan(_Spans.of(self._dismiss, answer), _Spans.of(self._doubt, answer),
+                          _Spans.of(self._prefer, answer))
 
     def read(self, answer: Answer, first: int, last: int, *, weak: bool,
              others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
@@ -181,10 +181,10 @@ class _Spans:
     ends: list[int]
 
     @classmethod
-    def of(cls, pattern: re.Pattern[str] | None, text: str) -> _Spans:
+    def of(cls, pattern: re.Pattern[str] | None, answer: Answer) -> _Spans:
         if pattern is None:
             return cls([], [])
-        found = [(m.start(), m.end(1)) for m in pattern.finditer(text)]
+        found = [(m.start(), m.end(1)) for m in word_starts(pattern, answer.text, answer.phrase_starts)]
         return cls([a for a, _ in found], [b for _, b in found])
 
     def any_ending_within(self, lo: int, end_by: int) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.content.models import Lexicon, SupportCues
-from agent.interview._text import Answer, every_start
+from agent.interview._text import Answer, every_start, word_starts
 
 # How far past a marker its reason runs (a hollow appeal, or the people it lands on).
 _REASON_REACH = 12
@@ -82,7 +82,8 @@ class SupportReader:
 
     def markers(self, answer: Answer) -> list[Marker]:
         """Every support marker in the answer, in order; hollow reasons are flagged, not dropped."""
-        hollow_starts = [m.start() for m in self._hollow.finditer(answer.text)] if self._hollow else []
+        hollow_starts = ([m.start() for m in word_starts(self._hollow, answer.text, answer.phrase_starts)]
+                         if self._hollow else [])
         spans: list[tuple[int, int, SupportKind]] = []
         for kind, phrases, patterns in self._kinds:
             spans.extend((first, last, kind) for first, last in _phrase_spans(answer, phrases))
@@ -156,9 +157,8 @@ def _words_at(answer: Answer, i: int, words: tuple[str, ...]) -> bool:
     n = len(words)
     if i + n > len(tokens):
         return False
-    sentence = tokens[i].sentence
-    return all(tokens[i + k].word.replace("\u2019", "'") == words[k] and tokens[i + k].sentence == sentence
-               for k in range(n))
+    # sentence numbers never fall, so the phrase lies in one sentence when its two ends do
+    return tuple(answer.plain_words[i : i + n]) == words and tokens[i + n - 1].sentence == tokens[i].sentence
 
 
 def _skip_lead_in(answer: Answer, start: int, *, allow_so: bool = True) -> int | None:

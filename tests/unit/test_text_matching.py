@@ -48,3 +48,28 @@ def test_a_number_hyphenated_into_a_name_is_not_a_figure():
     assert not numbers("a one-to-one profile over a three-way handshake")
     assert numbers("a six-month window for every caller")
     assert numbers("we cut it to 2 days")
+
+
+def test_lexicon_phrases_found_at_word_starts_are_every_match_a_full_scan_finds():
+    """The stance and hollow-reason scans try their patterns only where a word (or an apostrophe inside one)
+    starts; on every labelled answer, and on answers that open with punctuation or hide "'s" inside a word,
+    that finds exactly the matches a scan of every character finds.
+    """
+    from agent.content.loader import load_bank
+    from agent.interview._text import every_start, word_starts
+    from tests.evals.loader import BLIND_SETS, DEV_ANSWERS, load_answers
+
+    lexicon = load_bank().lexicon
+    patterns = [every_start(p) for p in (lexicon.dismissals, lexicon.doubts, lexicon.preferences,
+                                         (*lexicon.hollow_reasons, *lexicon.engineering_deferral))]
+    texts = [a.text for path in (*BLIND_SETS, DEV_ANSWERS) for a in load_answers(path)]
+    texts += ['"No. Uptime alone isn\'t it.', "-- nope, that's a vanity metric",
+              "it's misleading; they're table stakes", "DAU's a trap\u2019s end",
+              "  (not really) because big companies do it"]
+    for text in texts:
+        answer = Answer.of(text)
+        for pattern in patterns:
+            assert pattern is not None
+            full = [(m.start(), m.end(1)) for m in pattern.finditer(text)]
+            fast = [(m.start(), m.end(1)) for m in word_starts(pattern, text, answer.phrase_starts)]
+            assert fast == full, text
