@@ -19,6 +19,7 @@ BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6)  # every fro
 DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
+DEV_ANSWERS_4 = HERE / "dev_answers_4.yaml"  # the same, a fourth author, weighted towards weak answers that sound right
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
