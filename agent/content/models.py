@@ -401,6 +401,18 @@ class Lexicon(Strict):
         default=(),
         description='Regular expressions for a choice that ranks one thing above another ("I\'d pick active keys '
                     'over"): an idea mentioned after the match in the same clause is the one passed over.')
+    buzzwords: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions for marketing words that stand in for substance ("leverage big data", '
+                    '"AI-first", "seamless"): an answer thick with them explains nothing, whatever reasons it gives.')
+    reported_views: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions that open a view the candidate reports rather than holds ("the textbook '
+                    'answer is", "people will tell you"): an idea inside one is set aside when a turn follows it.')
+    set_aside_turns: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions for the turn that sets a reported view aside ("but in practice", "that\'s '
+                    'fine in theory", "people overthink it"), in its sentence or the next two.')
     scope_breaks: tuple[NonEmpty, ...] = Field(
         default=(),
         description='Words that end the reach of a negation or doubt inside a clause ("can\'t ship until ...").')
@@ -430,7 +442,7 @@ class Lexicon(Strict):
         return value
 
     @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals",
-                     "doubts", "preferences", "hollow_reasons")
+                     "doubts", "preferences", "hollow_reasons", "reported_views", "set_aside_turns", "buzzwords")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return compiled_patterns(value)

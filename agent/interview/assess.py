@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from agent.content.models import Lexicon, Polarity, Question, QuestionType, Signal
-from agent.interview._text import Answer, phrase_stems, tokenize
+from agent.interview._text import Answer, every_start, phrase_stems, tokenize, word_starts
 from agent.interview.cues import CompiledCues, Mention, compile_cues, find_mentions
 from agent.interview.delivery import DeliveryMeter
 from agent.interview.evidence import clause_evidence
@@ -49,6 +49,12 @@ NAMED_ONLY_CEILING = 2
 # proposed keeps its penalty whole.
 REASONED_SENTENCES = 5
 REASONING_POINTS = 2
+# On a question for a listener who asked for plain words, an answer with this many of the lexicon's jargon terms
+# explains nothing to them: its ideas count as named at most, whatever support it gives in that jargon.
+JARGON_RECITAL = 4
+# Buzzword salad: at least this many marketing words, this thick, and the ideas around them are named at most.
+BUZZ_MIN = 3
+BUZZ_PER_100 = 2.5
 ADJACENT = 1
 WEAK_PENALTY = 0.5
 
@@ -83,6 +89,7 @@ class CueAssessor:
         self._delivery = DeliveryMeter(lexicon)
         self._dont_know = [re.compile(p, re.IGNORECASE) for p in lexicon.dont_know]
         self._clarify = [re.compile(p, re.IGNORECASE) for p in lexicon.clarification_request]
+        self._buzz = every_start(lexicon.buzzwords)
         self._compiled: dict[tuple[str, str], CompiledCues] = {}
         self._topic: dict[str, frozenset[str]] = {}
 
@@ -96,6 +103,8 @@ class CueAssessor:
         delivery = self._delivery.measure(
             text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
         )
+        if delivery.jargon_checked and delivery.jargon >= JARGON_RECITAL or self._buzz_salad(answer):
+            hits, set_aside = [_unexplained(h) for h in hits], [_unexplained(h) for h in set_aside]
         kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
         if kind == "clarification":
             hits, set_aside = [], []  # a question about the question echoes its words; it shows nothing yet
@@ -215,6 +224,27 @@ class CueAssessor:
                 overlaps = marker.first < r.mention.last and r.mention.first < marker.last
                 if r.marker is None and not overlaps:
                     r.marker = marker
+        self._attach_concluded(question, answer, markers, by_sentence)
+
+    def _attach_concluded(self, question: Question, answer: Answer, markers: Sequence[Marker],
+                          by_sentence: dict[int, list[_Read]]) -> None:
+        """An idea in a sentence that concludes from the one before ("So I pushed to flip the order", "That's
+        why ...") is supported by that sentence's reason, figure, example or consequence: in a story the support
+        comes first and the decision after it.
+        """
+        by_marker_sentence: dict[int, Marker] = {}
+        for marker in markers:
+            if not marker.hollow and (not question.opinion or marker.backs_an_opinion()):
+                by_marker_sentence[answer.tokens[marker.first].sentence] = marker
+        for sentence, reads in by_sentence.items():
+            previous = by_marker_sentence.get(sentence - 1)
+            if previous is None or all(r.marker is not None for r in reads):
+                continue
+            if not self._support.concludes_previous(answer, answer.sentence(reads[0].mention.anchor)[0]):
+                continue
+            for r in reads:
+                if r.marker is None:
+                    r.marker = previous
 
     def _hit(self, answer: Answer, r: _Read) -> SignalHit:
         m = r.mention
@@ -232,6 +262,13 @@ class CueAssessor:
             term=answer.span(m.term_first, m.term_last),
             support=support.kind.value if support is not None else None,
         )
+
+    def _buzz_salad(self, answer: Answer) -> bool:
+        """Is the answer thick with marketing words that stand in for substance?"""
+        if self._buzz is None or not answer.tokens:
+            return False
+        count = sum(1 for _ in word_starts(self._buzz, answer.text, answer.phrase_starts))
+        return count >= BUZZ_MIN and 100.0 * count / len(answer.tokens) >= BUZZ_PER_100
 
     # -- answer kinds -----------------------------------------------------
 
@@ -266,6 +303,15 @@ def reasoning_sentences(question: Question, answer: Answer, markers: Iterable[Ma
     """
     return len({answer.tokens[m.first].sentence for m in markers
                 if not m.hollow and (not question.opinion or m.backs_an_opinion())})
+
+
+def _unexplained(hit: SignalHit) -> SignalHit:
+    """The same idea, named but not explained (support given in jargon the listener cannot follow); a weak
+    idea set aside in that jargon is set aside without an argument anyone could follow.
+    """
+    if hit.explained:
+        return replace(hit, level="named", support=None)
+    return replace(hit, support=None) if hit.argued else hit
 
 
 def _clause_mates(answer: Answer, reads: Sequence[_Read], owner: _Read) -> list[_Read]:

@@ -115,6 +115,12 @@ def _mostly_named(state: QuestionState) -> bool:
     return named > explained
 
 
+def _answers_a_flag(probe: Probe, answer: Assessment, past: frozenset[str]) -> bool:
+    """Is the probe triggered by a weak idea this answer proposes (and has not outgrown)?"""
+    proposed = {h.id for h in answer.signals if h.polarity == Polarity.WEAK.value and h.credited}
+    return bool(set(probe.trigger.present) & (proposed - past))
+
+
 def press_action(state: QuestionState, hit: SignalHit, generic: Sequence[str], round_id: str) -> Action | None:
     """A follow-up that picks up the candidate's own term for an idea they named without explaining."""
     signal = next(s for s in state.question.signals if s.id == hit.id)
@@ -176,9 +182,14 @@ def decide(
         # biggest gap comes first and a named idea is pressed once no gap probe is left
         named = named_to_press(state)
         press = press_action(state, named[0], press_named, view.round_id) if named else None
-        if press is not None and _mostly_named(state):
-            return press
         probes = eligible_probes(state)
+        # a red flag in this answer ("uptime and adoption", a jargon recital) is pressed before its own terms
+        flagged = [p for p in probes if _answers_a_flag(p, answer, past)]
+        if flagged:
+            probe = flagged[0]
+            return Action(ActionKind.PROBE, pick(probe.phrasings, view.round_id, q.id, probe.id), probe.id)
+        if press is not None and _mostly_named(state) and not (weak_now and probes):
+            return press
         if probes:
             probe = probes[0]
             text = pick(probe.phrasings, view.round_id, q.id, probe.id)

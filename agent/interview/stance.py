@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agent.content.models import Lexicon
@@ -30,6 +30,13 @@ CONDITION_REACH = 8
 # A negation further back than this in one unpunctuated run is not about the mention (spoken clauses are shorter).
 NEGATION_REACH = 30
 _CONDITIONS = frozenset({"until", "unless", "till"})
+# A reported view reaches this many sentences on when its report stands alone ("I know the arguments."),
+# and a turn that sets it aside may come this many sentences after the idea.
+_REPORT_REACH = 2
+_HEADER_TAIL = 2  # words a standalone report may run on after its phrase
+_TURN_LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "well", "okay", "ok", "yeah"})
+_TURN_OPENERS = frozenset({"but", "however"})
+_ADDING = frozenset({"also", "too", "still", "additionally"})
 
 
 class Stance(StrEnum):
@@ -51,13 +58,16 @@ class StanceReader:
         self._dismiss = every_start(lexicon.dismissals)
         self._doubt = every_start(lexicon.doubts)
         self._prefer = every_start(lexicon.preferences)
+        self._report = every_start(lexicon.reported_views)
+        self._turn = every_start(lexicon.set_aside_turns)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
         self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
 
     def scan(self, answer: Answer) -> StanceScan:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
         return StanceScan(_Spans.of(self._dismiss, answer), _Spans.of(self._doubt, answer),
-                          _Spans.of(self._prefer, answer))
+                          _Spans.of(self._prefer, answer), _Spans.of(self._report, answer),
+                          _turns(answer, _Spans.of(self._turn, answer)))
 
     def read(self, answer: Answer, first: int, last: int, *, weak: bool,
              others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
@@ -81,6 +91,8 @@ class StanceReader:
         # a weak idea's cue may run on into the words that set it aside ("raw call volume I'd avoid"),
         # so for a weak idea the judgement may start right after its first word
         if self._dismissed(answer, first + 1 if weak else last, others, scan.dismissals):
+            return Stance.REJECTED
+        if _reported_then_set_aside(answer, first, last, scan):
             return Stance.REJECTED
         return Stance.ENDORSED
 
@@ -213,6 +225,70 @@ class StanceScan:
     dismissals: _Spans
     doubts: _Spans
     preferences: _Spans
+    reports: _Spans = _Spans([], [])
+    turns: list[int] = field(default_factory=list)  # character offsets where a reported view is set aside
+
+
+def _turns(answer: Answer, phrases: _Spans) -> list[int]:
+    """Where a reported view is set aside: a turn phrase of the lexicon, or a sentence that opens on "But" or
+    "However" (not "but also", which adds to what came before).
+    """
+    out = list(phrases.starts)
+    tokens = answer.tokens
+    n = len(tokens)
+    sentence = -1
+    for i, tok in enumerate(tokens):
+        if tok.sentence == sentence:
+            continue
+        sentence = tok.sentence
+        j = i
+        while j < n and tokens[j].sentence == sentence and tokens[j].word in _TURN_LEAD_IN:
+            j += 1
+        if j < n and tokens[j].sentence == sentence and tokens[j].word in _TURN_OPENERS:
+            following = {t.word for t in tokens[j + 1 : j + 4] if t.sentence == sentence}
+            if not following & _ADDING:
+                out.append(tokens[j].start)
+    return sorted(out)
+
+
+def _reported_then_set_aside(answer: Answer, first: int, last: int, scan: StanceScan) -> bool:
+    """Is the mention part of a view the candidate reports ("the textbook answer is ...", "..., and people do
+    suggest that") and then turns away from ("... but in practice")? The report stands in the mention's
+    sentence, or is a sentence of its own just before ("I know the arguments."); the turn comes after both, in
+    the mention's sentence or the next two, with no turn between a report and a mention after it (an idea
+    after the turn is the candidate's own).
+    """
+    reports = scan.reports
+    if not reports.starts:
+        return False
+    tokens = answer.tokens
+    at, m_end = tokens[first].start, tokens[last - 1].end
+    s_lo, s_hi = answer.sentence(first)
+    m_sentence = tokens[first].sentence
+    turns = scan.turns
+    opened: int | None = None  # where the governing report starts
+    k = bisect_left(reports.starts, at) - 1
+    if k >= 0:
+        r_tok = answer.token_at(reports.starts[k])
+        if r_tok is not None and tokens[r_tok].sentence == m_sentence:
+            opened = reports.starts[k]
+        elif r_tok is not None and 0 < m_sentence - tokens[r_tok].sentence <= _REPORT_REACH:
+            after_report = answer.token_at(reports.ends[k])
+            if after_report is None or answer.sentence(r_tok)[1] - after_report <= _HEADER_TAIL:
+                opened = reports.starts[k]
+        if opened is not None and bisect_left(turns, at) != bisect_left(turns, opened + 1):
+            opened = None  # a turn came between the report and the mention
+    if opened is None:
+        k = bisect_left(reports.starts, m_end)
+        if k < len(reports.starts) and reports.starts[k] < tokens[s_hi - 1].end:
+            opened = reports.starts[k]  # "..., and people do suggest that"
+            m_end = max(m_end, reports.ends[k])
+        else:
+            return False
+    reach = answer.sentence_range(m_sentence + _REPORT_REACH) or answer.sentence_range(m_sentence + 1)
+    end_char = tokens[max(reach[1] if reach else s_hi, s_hi) - 1].end
+    i = bisect_left(turns, m_end)
+    return i < len(turns) and turns[i] < end_char
 
 
 def _split_negators(negators: Sequence[str]) -> tuple[frozenset[str], frozenset[str], list[tuple[str, ...]]]:

@@ -21,11 +21,25 @@ from agent.interview._text import Answer, every_start, word_starts
 
 # How far past a marker its reason runs (a hollow appeal, or the people it lands on).
 _REASON_REACH = 12
+# How far before a marker an appeal that frames it may start ("best practice is to ...").
+_APPEAL_BEFORE = 6
 # Words a sentence may open with before its real first word ("So, um, that means ...").
 _LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "erm", "well", "like", "yeah", "okay", "ok", "right", "but"})
 
 
 _NEXT_WORD = re.compile(r"[A-Za-z]+")
+# What follows a "so" that sums an answer up rather than concluding from the sentence before.
+_SUMMING_UP: dict[str, list[tuple[str, ...]]] = {
+    w: [(w,)] for w in ("basically", "yeah", "overall", "essentially", "anyway", "generally", "all", "in", "um",
+                        "uh", "yes", "long")}
+_SUMMING_UP.update({"i'd": [("i'd", "say"), ("i'd", "argue"), ("i'd", "sum")],
+                    "i": [("i", "think"), ("i", "guess"), ("i", "mean"), ("i", "would")]})
+# Openings of a sentence that concludes from the one before it.
+_CONCLUDING: dict[str, list[tuple[str, ...]]] = {
+    "so": [("so",)], "that's": [("that's", "why")], "thats": [("thats", "why")], "which": [("which", "is", "why")],
+    "hence": [("hence",)], "therefore": [("therefore",)], "as": [("as", "a", "result")],
+    "because": [("because", "of", "that")], "that": [("that", "is", "why"), ("that", "meant")],
+}
 # Units a hyphenated number may carry and still be a figure ("a six-month window").
 _UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months quarter quarters "
                    "year years percent step steps person people team teams times fold x ms".split())
@@ -120,6 +134,20 @@ class SupportReader:
         return any(_words_at(answer, i, p) for p in self._openers.get(answer.tokens[i].word, ()))
 
     @staticmethod
+    def concludes_previous(answer: Answer, sentence_start: int) -> bool:
+        """Does the sentence starting at this token draw its conclusion from the one before ("So I pushed to
+        ...", "That's why we ...", "As a result ...")? Not the answer's first sentence, whose "So" opens the talk.
+        """
+        if answer.tokens[sentence_start].sentence == 0:
+            return False
+        i = _skip_lead_in(answer, sentence_start, allow_so=False)
+        if i is None or not any(_words_at(answer, i, p) for p in _CONCLUDING.get(answer.tokens[i].word, ())):
+            return False
+        # "So basically ...", "So I'd say ..." sums up; it does not conclude from a reason
+        return not any(_words_at(answer, i + 1, p) for p in _SUMMING_UP.get(answer.plain_words[i + 1], ())) \
+            if i + 1 < len(answer.tokens) else True
+
+    @staticmethod
     def _discourse_so(answer: Answer, first: int) -> bool:
         """A "so" that opens a sentence ("So, I'd start with ...") is not a reason."""
         if answer.tokens[first].word != "so":
@@ -201,12 +229,13 @@ def _points_back(answer: Answer, first: int) -> bool:
 def _reach(answer: Answer, first: int, backward: bool) -> tuple[int, int]:
     """The tokens that hold a marker's reason.
 
-    They are right after it in its clause, or, for a marker that points back, before it in its sentence.
+    They are right after it in its clause, or, for a marker that points back, before it in its sentence. An
+    appeal just before it in its clause frames it too: "best practice is to protect the core".
     """
     if backward:
         return answer.sentence(first)[0], first
-    _, clause_end = answer.clause(first)
-    return first, min(clause_end, first + _REASON_REACH, len(answer.tokens))
+    clause_start, clause_end = answer.clause(first)
+    return max(clause_start, first - _APPEAL_BEFORE), min(clause_end, first + _REASON_REACH, len(answer.tokens))
 
 
 def _is_hollow(answer: Answer, first: int, hollow_starts: list[int], backward: bool) -> bool:

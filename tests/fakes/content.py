@@ -22,6 +22,9 @@ FAKE_LEXICON = Lexicon(
     doubts=(r"\bnot sure\b",),
     scope_breaks=("until", "because", "so"),
     hollow_reasons=(r"\bbest practice\b", r"\bbig companies\b"),
+    buzzwords=(r"\bleverag(e|es|ing)\b", r"\bbig data\b", r"\bseamless\b", r"\bsynerg(y|ies)\b", r"\bai[- ]first\b"),
+    reported_views=(r"\bthe textbook answer\b", r"\bpeople (will )?tell you\b", r"\bi know the arguments\b"),
+    set_aside_turns=(r"\bbut in practice\b", r"\bfine in theory\b"),
     support=Support(
         reason=SupportCues(phrases=("because", "so that", "which means")),
         mechanism=SupportCues(phrases=("by comparing", "versus")),

@@ -87,10 +87,15 @@ def test_a_rejected_strong_idea_earns_nothing(assessor):
 
 
 def test_a_named_idea_is_pressed_with_the_candidates_term(assessor):
-    v = judge(fake_question(), fake_persona(), assessor, "Mostly the time to integrate, and uptime of course.")
+    v = judge(fake_question(), fake_persona(), assessor, "Mostly the time to integrate, and the dashboards.")
     assert v.action.kind.value == "probe"
     assert v.action.probe_id == "press-time-to-integrate"
     assert "time to integrate" in v.action.text
+
+
+def test_a_red_flag_in_the_answer_is_pressed_before_its_named_terms(assessor):
+    v = judge(fake_question(), fake_persona(), assessor, "Mostly the time to integrate, and uptime of course.")
+    assert v.action.probe_id == "value-probe"  # the probe the bank aims at uptime, not "you said time to integrate"
 
 
 def test_negated_weak_cue_is_ignored(assessor):
@@ -232,3 +237,47 @@ def test_reasoning_sentences_count_real_support_once_per_sentence(assessor):
     from agent.interview.records import Assessment
 
     assert Assessment.from_dict(a.to_dict()).reasoning == a.reasoning
+
+
+def _explain_question():
+    return fake_question(id="fake-explain", type="explain-concept", prompt="Explain it to a friend.")
+
+
+def test_support_given_in_jargon_does_not_explain_to_a_plain_listener(assessor):
+    plain = "I'd tell them the time to integrate matters because teams wait weeks otherwise."
+    jargon = ("I'd tell them the time to integrate, the REST endpoint with an HTTP payload and a token, matters "
+              "because teams wait weeks otherwise.")
+    assert next(h for h in assessor.assess(_explain_question(), plain).signals).level == "explained"
+    hits = assessor.assess(_explain_question(), jargon)
+    assert {h.level for h in hits.signals if h.polarity == "strong"} == {"named"}
+    assert hits.score <= 2
+    # the same words to a question that did not ask for plain words are judged on their support
+    assert next(h for h in assessor.assess(fake_question(), jargon).signals).level == "explained"
+
+
+def test_buzzword_salad_names_ideas_without_explaining_them(assessor):
+    salad = ("We leverage big data and synergy for consuming teams, because a seamless AI-first platform is the "
+             "job to be done, so teams can ship.")
+    a = assessor.assess(fake_question(), salad)
+    assert {h.level for h in a.signals if h.polarity == "strong"} == {"named"}
+    assert a.score <= 2
+    one_word = "For consuming teams, because they can ship, we leverage what we have."
+    assert next(h for h in assessor.assess(fake_question(), one_word).signals).level == "explained"
+
+
+def test_an_appeal_that_frames_a_reason_makes_it_hollow(assessor):
+    text = "Watch the time to integrate as best practice because it stays short."
+    hit = next(h for h in assessor.assess(fake_question(), text).signals if h.id == "time-to-integrate")
+    assert hit.level == "named"
+    text = "Watch the time to integrate as a habit because it stays short."
+    hit = next(h for h in assessor.assess(fake_question(), text).signals if h.id == "time-to-integrate")
+    assert hit.level == "explained"
+
+
+def test_a_sentence_that_concludes_from_the_one_before_is_explained_by_it(assessor):
+    story = "Teams waited 9 weeks to get started. So I made the time to integrate our first goal."
+    hit = next(h for h in assessor.assess(fake_question(), story).signals if h.id == "time-to-integrate")
+    assert hit.level == "explained" and "9 weeks" in hit.evidence  # the quote shows the idea and its support
+    summing_up = "Teams waited 9 weeks to get started. So basically the time to integrate."
+    hit = next(h for h in assessor.assess(fake_question(), summing_up).signals if h.id == "time-to-integrate")
+    assert hit.level == "named"

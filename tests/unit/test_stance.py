@@ -120,3 +120,22 @@ def test_an_appeal_to_authority_is_imitation_not_any_mention_of_big_players(text
 
     patterns = [re.compile(p, re.IGNORECASE) for p in load_bank().lexicon.hollow_reasons]
     assert any(p.search(text) for p in patterns) is hollow
+
+
+@pytest.mark.parametrize("text,stance", [
+    # a view reported and then set aside is not the candidate's
+    ("The textbook answer is to track uptime. But in practice nobody reads it.", Stance.REJECTED),
+    ("People will tell you uptime, and that's fine in theory.", Stance.REJECTED),
+    ("We track uptime, and people will tell you that too. But honestly it goes stale.", Stance.REJECTED),
+    ("I know the arguments. Uptime is visible. However, I'd go with what teams feel.", Stance.REJECTED),
+    # reported and kept: no turn follows, or the "but" adds to it
+    ("The textbook answer is to track uptime, and I agree with it.", Stance.ENDORSED),
+    ("The textbook answer is to track uptime. But also the time teams wait.", Stance.ENDORSED),
+    # the turn came first: what follows it is the candidate's own view
+    ("The textbook answer is latency. But in practice I'd track uptime.", Stance.ENDORSED),
+    # a turn too far away is about something else
+    ("People will tell you uptime. It is easy. It is cheap. It is everywhere. But in practice it is noise.",
+     Stance.ENDORSED),
+])
+def test_a_reported_view_then_set_aside_is_rejected(text, stance):
+    assert _stance(text, weak=False) is stance
