@@ -30,6 +30,10 @@ CONDITION_REACH = 8
 # A negation further back than this in one unpunctuated run is not about the mention (spoken clauses are shorter).
 NEGATION_REACH = 30
 _CONDITIONS = frozenset({"until", "unless", "till"})
+# "no" before a noun denies that noun: it reaches an idea only this close after it, or through the nouns that
+# carry a denial on ("no need for X", "no point tracking X", "no longer X").
+_NO_REACH = 2
+_NO_HEADS = frozenset({"need", "point", "reason", "use", "value", "sense", "longer", "one", "way", "interest"})
 # A reported view reaches this many sentences on when its report stands alone ("I know the arguments."),
 # and a turn that sets it aside may come this many sentences after the idea.
 _REPORT_REACH = 2
@@ -130,6 +134,9 @@ class StanceReader:
                 i += multi
                 continue
             tok = tokens[i]
+            if tok.word == "no" and first - i > _NO_REACH and (i + 1 >= first or tokens[i + 1].word not in _NO_HEADS):
+                i += 1  # "if there's no hit, it goes to the resolver": "no" denies its own noun, not the idea
+                continue
             if tok.word in self._exact or tok.stem in self._single or tok.word.endswith(("n't", "n\u2019t")):
                 count += 1
             i += 1

@@ -31,6 +31,10 @@ def _stance(text: str, word: str = "uptime", *, weak: bool = True, width: int = 
     ("uptime isn't enough on its own", Stance.REJECTED),
     ("uptime I'd avoid as the measure", Stance.REJECTED),
     ("we can't say much, because uptime is what they see", Stance.ENDORSED),  # "because" ends the reach
+    ("if there's no hit it checks uptime", Stance.ENDORSED),  # "no" denies its own noun ("no hit")
+    ("there's no need to chase uptime", Stance.REJECTED),  # ... unless the noun carries the denial on
+    ("we no longer report uptime", Stance.REJECTED),
+    ("no uptime figures", Stance.REJECTED),
 ])
 def test_stance_of_a_weak_idea(text, stance):
     assert _stance(text) is stance
