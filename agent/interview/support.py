@@ -124,7 +124,9 @@ class SupportReader:
         a confirmation step")? Up to a short reach past the marker: later words are another thought.
         """
         lo, hi = answer.sentence(first)
-        return any(t.word in self._affected for t in answer.tokens[lo : min(hi, first + _REASON_REACH)])
+        words = answer.plain_words[lo : min(hi, first + _REASON_REACH)]
+        # a possessive names its owner too: "a customer's software", "the developers' code"
+        return any(w in self._affected or w.removesuffix("'s") in self._affected for w in words)
 
     def opens_on_previous(self, answer: Answer, sentence_start: int) -> bool:
         """Does the sentence starting at this token carry on from the one before ("That means ...")?"""

@@ -33,18 +33,17 @@ TARGETS = (
 NOT_YET = {
     ("answers.yaml", "strong_scored_4plus_pct"): 83.3,
     ("answers.yaml", "strong_scored_2minus"): 2,
-    ("blind_2.yaml", "weak_2minus_followed_up_pct"): 87.5,
-    ("blind_2.yaml", "strong_scored_4plus_pct"): 78.6,
+    ("blind_2.yaml", "weak_2minus_followed_up_pct"): 90.6,
+    ("blind_2.yaml", "strong_scored_4plus_pct"): 82.1,
     ("blind_2.yaml", "strong_scored_2minus"): 2,
     ("blind_2.yaml", "mixed_2_to_4_pct"): 79.2,
     ("blind_3.yaml", "strong_scored_4plus_pct"): 90.6,
     ("blind_3.yaml", "strong_scored_2minus"): 2,
     ("blind_4.yaml", "strong_scored_2minus"): 1,
-    ("blind_5.yaml", "strong_scored_4plus_pct"): 87.5,
-    ("blind_5.yaml", "strong_scored_2minus"): 2,
-    ("blind_6.yaml", "weak_2minus_followed_up_pct"): 81.1,
+    ("blind_5.yaml", "strong_scored_4plus_pct"): 91.7,
+    ("blind_5.yaml", "strong_scored_2minus"): 1,
+    ("blind_6.yaml", "weak_2minus_followed_up_pct"): 94.6,
     ("blind_6.yaml", "strong_scored_4plus_pct"): 94.3,
-    ("blind_6.yaml", "strong_scored_2minus"): 1,
 }
 
 
