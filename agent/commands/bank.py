@@ -17,8 +17,9 @@ import yaml
 from agent.content.models import Question
 from agent.paths import CONTENT_ROOT
 
-# The development answers: the background a cue's specificity is measured on.
-DEFAULT_BACKGROUND = CONTENT_ROOT / "tests" / "evals" / "dev_answers.yaml"
+# The development answers (every development set, pooled): the background a cue's specificity is measured on.
+DEV_SETS = CONTENT_ROOT / "tests" / "evals"
+DEV_PATTERN = "dev_answers*.yaml"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,9 +27,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     bsub = p.add_subparsers(dest="bank_command", required=True, metavar="ACTION")
     v = bsub.add_parser("validate", help="check content files (default: the shipped bank); exit 1 on any error")
     v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders to check")
-    v.add_argument("--background", type=Path, metavar="FILE",
-                   help="answers (an evaluation-set YAML) that cue specificity is measured on "
-                        f"(default: {DEFAULT_BACKGROUND.relative_to(CONTENT_ROOT)} when it exists)")
+    v.add_argument("--background", type=Path, metavar="FILE", action="append",
+                   help="answers (an evaluation-set YAML) that cue specificity is measured on; may be repeated "
+                        f"(default: every {DEV_SETS.relative_to(CONTENT_ROOT)}/{DEV_PATTERN}, pooled, when they exist)")
     v.set_defaults(handler=run_validate)
     ls = bsub.add_parser("list", help="list questions and personas")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -71,26 +72,29 @@ def _report(lines: list[str], what: str = "error(s)") -> int:
     return 1
 
 
-def _specificity(questions: Mapping[str, Question], background: Path | None) -> list[str] | None:
+def _specificity(questions: Mapping[str, Question], background: list[Path] | None) -> list[str] | None:
     """Lines for cues that fire too widely on the background answers; None when the background is unusable."""
     from agent.interview.specificity import cue_flags
 
-    path = background or DEFAULT_BACKGROUND
-    if background is None and not path.exists():
+    paths = background or sorted(DEV_SETS.glob(DEV_PATTERN))
+    if not paths:
         return []  # an installed package has no development answers; say nothing rather than guess
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        answers = [(str(a["question"]), str(a["text"])) for a in data["answers"]]
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-    except yaml.YAMLError as exc:
-        reason = f"not valid YAML ({str(exc).splitlines()[0]})"
-    except (KeyError, TypeError):
-        reason = "expected an 'answers' list whose items have 'question' and 'text'"
-    else:
-        return [f.line() for f in cue_flags(questions, answers)]
-    print(f"interviewer bank validate: --background {path}: {reason}", file=sys.stderr)
-    return None
+    answers: list[tuple[str, str]] = []
+    for path in paths:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            answers.extend((str(a["question"]), str(a["text"])) for a in data["answers"])
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+        except yaml.YAMLError as exc:
+            reason = f"not valid YAML ({str(exc).splitlines()[0]})"
+        except (KeyError, TypeError):
+            reason = "expected an 'answers' list whose items have 'question' and 'text'"
+        else:
+            continue
+        print(f"interviewer bank validate: --background {path}: {reason}", file=sys.stderr)
+        return None
+    return [f.line() for f in cue_flags(questions, answers)]
 
 
 def run_list(args: argparse.Namespace) -> int:
