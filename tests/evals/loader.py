@@ -22,6 +22,7 @@ DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
 DEV_ANSWERS_4 = HERE / "dev_answers_4.yaml"  # the same, a fourth author, weighted towards weak answers that sound right
+DEV_ANSWERS_5 = HERE / "dev_answers_5.yaml"  # a fifth: weak answers with correct-sounding content, varied dismissals
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
