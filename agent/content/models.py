@@ -120,14 +120,6 @@ class Signal(Strict):
             "is not reported as a weakness."
         ),
     )
-    red_flag: bool = Field(
-        default=False,
-        description=(
-            "For a weak idea that is the answer's decision gone wrong (refusing, handing the call to someone else, "
-            "not deciding, picking for fashion): an answer that proposes it scores 2 at most, whatever else it "
-            "covers, because praising the rest would teach the mistake."
-        ),
-    )
     press: tuple[NonEmpty, ...] = Field(
         default=(),
         description=(
@@ -150,9 +142,6 @@ class Signal(Strict):
     def _alone_is_for_weak_ideas(self) -> Signal:
         if self.only_when_alone and self.polarity is not Polarity.WEAK:
             raise ValueError("only_when_alone: only a weak idea can be a fault only when the answer stops there")
-        if self.red_flag and (self.polarity is not Polarity.WEAK or self.only_when_alone):
-            raise ValueError("red_flag: only a weak idea that is a fault on its own (not only_when_alone) can cap "
-                             "an answer")
         return self
 
 

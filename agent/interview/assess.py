@@ -42,9 +42,6 @@ ARGUED_CREDIT = 1.0
 # Any credited strong idea lifts an answer off the floor: 1 is for an answer that touches none.
 TOUCHED_FLOOR = 2
 NAMED_ONLY_CEILING = 2
-# An answer that proposes a red flag (a weak idea marked red_flag: refusing, deferring the call, picking for
-# fashion) scores no more than this, however much else it covers.
-RED_FLAG_CEILING = 2
 # Reasoning that runs through this many sentences (a reason, mechanism, figure, example or consequence in each)
 # lifts an answer that explains at least one idea and proposes no weak one by a point, and each further such
 # sentence by another, up to ``REASONING_POINTS``: a candidate who argues every step in their own words shows
@@ -343,16 +340,13 @@ def score_signals(question: Question, hits: Iterable[SignalHit], *, reasoning: i
     for h in hits:
         if h.id in weights and (h.id not in best or h.rank() > best[h.id].rank()):
             best[h.id] = h
-    red_flags = {s.id for s in question.signals if s.red_flag}
     credit = 0.0
     weak_hit = 0.0
     explained = False
-    flagged = False
     past = outgrown(question, best.values())
     for sid, h in best.items():
         if polarity[sid] is Polarity.WEAK:
             weak_hit += weights[sid] if h.credited and sid not in past else 0.0
-            flagged = flagged or (h.credited and sid in red_flags)
             if h.argued:
                 credit += ARGUED_CREDIT * weights[sid]
                 explained = True
@@ -367,7 +361,5 @@ def score_signals(question: Question, hits: Iterable[SignalHit], *, reasoning: i
         raw = min(raw, NAMED_ONLY_CEILING)
     elif reasoning >= REASONED_SENTENCES and not weak_hit:
         raw += min(REASONING_POINTS, reasoning - REASONED_SENTENCES + 1)
-    if flagged:
-        raw = min(raw, RED_FLAG_CEILING)
     floor = TOUCHED_FLOOR if credit > 0 else 1
     return max(floor, min(5, int(raw + 0.5)))

@@ -40,6 +40,7 @@ _NO_HEADS = frozenset({"need", "point", "reason", "use", "value", "sense", "long
 # and a turn that sets it aside may come this many sentences after the idea.
 _REPORT_REACH = 2
 _HEADER_TAIL = 4  # words a standalone report may run on after its phrase ("the ideal answer is you'd dig in.")
+_TURN_LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "well", "okay", "ok", "yeah"})
 _TURN_OPENERS = frozenset({"but", "however"})
 _ADDING = frozenset({"also", "too", "still", "additionally"})
 
@@ -244,17 +245,25 @@ class StanceScan:
 
 
 def _turns(answer: Answer, phrases: _Spans) -> list[int]:
-    """Where a reported view is set aside: a turn phrase of the lexicon, or a "but" or "however" that opens a
-    sentence or a clause ("..., but it gets lost"; not "but also", which adds to what came before).
+    """Where a reported view is set aside: a turn phrase of the lexicon, or a sentence that opens on "But" or
+    "However" (not "but also", which adds to what came before).
     """
     out = list(phrases.starts)
     tokens = answer.tokens
-    for j, tok in enumerate(tokens):
-        if tok.word in _TURN_OPENERS:
-            following = {t.word for t in tokens[j + 1 : j + 4] if t.sentence == tok.sentence}
+    n = len(tokens)
+    sentence = -1
+    for i, tok in enumerate(tokens):
+        if tok.sentence == sentence:
+            continue
+        sentence = tok.sentence
+        j = i
+        while j < n and tokens[j].sentence == sentence and tokens[j].word in _TURN_LEAD_IN:
+            j += 1
+        if j < n and tokens[j].sentence == sentence and tokens[j].word in _TURN_OPENERS:
+            following = {t.word for t in tokens[j + 1 : j + 4] if t.sentence == sentence}
             if not following & _ADDING:
-                out.append(tok.start)
-    return sorted(set(out))
+                out.append(tokens[j].start)
+    return sorted(out)
 
 
 def _reported_then_set_aside(answer: Answer, first: int, last: int, scan: StanceScan) -> bool:

@@ -293,23 +293,3 @@ def test_a_reported_idea_argued_against_stays_rejected_through_the_argument(asse
              "because of that.")
     hit = next(h for h in assessor.assess(fake_question(), later).signals if h.id == "time-to-integrate")
     assert hit.stance == "endorsed"  # brought back on its own, well after the turn
-
-
-def test_a_proposed_red_flag_caps_the_answer_however_much_else_it_explains():
-    from pydantic import ValidationError
-
-    from agent.content.models import Signal
-
-    q = fake_question()
-    flagged = q.model_copy(update={"signals": [s.model_copy(update={"red_flag": True}) if s.id == "defers" else s
-                                               for s in q.signals]})
-    explained = [SignalHit(sid, "strong", f"{sid} because teams wait", level="explained", support="reason")
-                 for sid in ("job-first", "adoption-depth", "time-to-integrate")]
-    defers = SignalHit("defers", "weak", "I'd leave it to the engineers")
-    assert score_signals(q, [*explained, defers]) >= 4  # an ordinary weak idea costs a little
-    assert score_signals(flagged, [*explained, defers]) == 2  # a red flag is the answer's decision gone wrong
-    rejected = SignalHit("defers", "weak", "I wouldn't leave it to the engineers", stance="rejected")
-    assert score_signals(flagged, [*explained, rejected]) == 5  # set aside, it costs nothing
-    with pytest.raises(ValidationError, match="red_flag"):
-        Signal.model_validate(dict(id="value", polarity="strong", description="d", red_flag=True,
-                                   cues=dict(phrases=("value",))))
