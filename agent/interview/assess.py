@@ -56,8 +56,6 @@ JARGON_RECITAL = 4
 BUZZ_MIN = 3
 BUZZ_PER_100 = 2.5
 ADJACENT = 1
-# How many sentences after a reported-and-turned mention still argue against the idea rather than for it.
-REPORT_ARGUMENT = 3
 WEAK_PENALTY = 0.5
 
 _SHORT_REPLY_WORDS = 30
@@ -185,13 +183,6 @@ class CueAssessor:
                 rejected = [self._hit(answer, r) for r in mine if r.stance is Stance.REJECTED]
                 hit = max(rejected, key=lambda h: h.argued)
             else:
-                if first.stance is Stance.REJECTED and self._stance.reported_and_turned(
-                        answer, first.mention.anchor, first.mention.last, scan):
-                    # a view reported and then turned from: its mentions up to the turn are the case against it
-                    # ("hours saved ... But it's expensive: estimating counterfactuals nobody can check")
-                    until = answer.tokens[first.mention.anchor].sentence + REPORT_ARGUMENT
-                    mine = [r for r in mine if r.stance is Stance.REJECTED
-                            or answer.tokens[r.mention.anchor].sentence > until]
                 hit = max((self._hit(answer, r) for r in mine), key=SignalHit.rank)
             (hits if hit.credited or hit.polarity == Polarity.STRONG.value else set_aside).append(hit)
         return hits, set_aside

@@ -39,7 +39,7 @@ _NO_HEADS = frozenset({"need", "point", "reason", "use", "value", "sense", "long
 # A reported view reaches this many sentences on when its report stands alone ("I know the arguments."),
 # and a turn that sets it aside may come this many sentences after the idea.
 _REPORT_REACH = 2
-_HEADER_TAIL = 4  # words a standalone report may run on after its phrase ("the ideal answer is you'd dig in.")
+_HEADER_TAIL = 2  # words a standalone report may run on after its phrase
 _TURN_LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "well", "okay", "ok", "yeah"})
 _TURN_OPENERS = frozenset({"but", "however"})
 _ADDING = frozenset({"also", "too", "still", "additionally"})
@@ -101,11 +101,6 @@ class StanceReader:
         if _reported_then_set_aside(answer, first, last, scan):
             return Stance.REJECTED
         return Stance.ENDORSED
-
-    @staticmethod
-    def reported_and_turned(answer: Answer, first: int, last: int, scan: StanceScan) -> bool:
-        """Was the mention rejected as a view the candidate reported and then turned from?"""
-        return _reported_then_set_aside(answer, first, last, scan)
 
     # -- before the mention -------------------------------------------------
 
