@@ -30,11 +30,9 @@ CONDITION_REACH = 8
 # A negation further back than this in one unpunctuated run is not about the mention (spoken clauses are shorter).
 NEGATION_REACH = 30
 _CONDITIONS = frozenset({"until", "unless", "till"})
-# "no" before a noun denies its noun phrase ("no special deals for big accounts"), not a clause that starts after
-# it ("no hit, it goes to ..."); right after it, or through "no need", "no point", "no longer", it reaches anyway.
+# "no" before a noun denies that noun: it reaches an idea only this close after it, or through the nouns that
+# carry a denial on ("no need for X", "no point tracking X", "no longer X").
 _NO_REACH = 2
-_SUBJECTS = frozenset({"i", "we", "you", "they", "it", "he", "she", "i'd", "we'd", "you'd", "they'd", "it'd",
-                       "i'll", "we'll", "it'll", "it's", "that's", "there's"})
 _NO_HEADS = frozenset({"need", "point", "reason", "use", "value", "sense", "longer", "one", "way", "interest"})
 # A reported view reaches this many sentences on when its report stands alone ("I know the arguments."),
 # and a turn that sets it aside may come this many sentences after the idea.
@@ -136,9 +134,8 @@ class StanceReader:
                 i += multi
                 continue
             tok = tokens[i]
-            if tok.word == "no" and first - i > _NO_REACH and tokens[i + 1].word not in _NO_HEADS and any(
-                    t.word in _SUBJECTS for t in tokens[i + 1 : first]):
-                i += 1  # "if there's no hit, it goes to the resolver": "no" denies its own noun, not the next clause
+            if tok.word == "no" and first - i > _NO_REACH and (i + 1 >= first or tokens[i + 1].word not in _NO_HEADS):
+                i += 1  # "if there's no hit, it goes to the resolver": "no" denies its own noun, not the idea
                 continue
             if tok.word in self._exact or tok.stem in self._single or tok.word.endswith(("n't", "n\u2019t")):
                 count += 1

@@ -35,7 +35,6 @@ def _stance(text: str, word: str = "uptime", *, weak: bool = True, width: int = 
     ("there's no need to chase uptime", Stance.REJECTED),  # ... unless the noun carries the denial on
     ("we no longer report uptime", Stance.REJECTED),
     ("no uptime figures", Stance.REJECTED),
-    ("no special deals based on uptime", Stance.REJECTED),  # the whole noun phrase is denied
 ])
 def test_stance_of_a_weak_idea(text, stance):
     assert _stance(text) is stance
