@@ -166,3 +166,23 @@ def test_a_machine_without_a_sound_card_gets_one_line_and_exit_1(monkeypatch, ca
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("interviewer practice: cannot use a microphone here")
     assert "--text" in err[0]
+
+
+BUZZWORD_SALAD = ("We'd leverage a holistic, data-driven framework: time to integrate, developer satisfaction, depth "
+                  "of adoption and hours saved, all in one seamless dashboard, because that's best-in-class and it "
+                  "really moves the needle for the ecosystem.")
+
+
+def test_a_round_of_buzzword_salad_is_told_named_not_explained_in_its_own_words(tmp_path):
+    proc = run(tmp_path, "practice", "--text", "--question-ids", "platform-success-metrics", "--answers-file",
+               script(tmp_path, BUZZWORD_SALAD, "No, that's all.", "No, that's all.", "No, that's all."))
+    assert "did not say why it matters or how it would work" in proc.stdout  # the spoken wrap-up says so too
+    rid = proc.stdout.strip().splitlines()[-1].split()[1]
+    card = json.loads(run(tmp_path, "report", rid, "--format", "json", "--out", "-").stdout)
+    (q,) = card["questions"]
+    assert q["score"] <= 2
+    assert not q["hit"]  # nothing counts as explained
+    assert {"time-to-integrate", "adoption-depth", "hours-saved"} <= {s["id"] for s in q["named"]}
+    assert all(s["evidence"] in BUZZWORD_SALAD and len(s["evidence"].split()) >= 3 for s in q["named"])
+    md = run(tmp_path, "report", rid, "--format", "md", "--out", "-").stdout
+    assert "### Named, not explained" in md and "### Explained" not in md
