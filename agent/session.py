@@ -233,3 +233,20 @@ def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = N
         if removed:
             log.info("reports.pruned", removed=len(removed), keep=retention.keep, max_days=retention.max_days)
     return target
+
+
+def save_round_report(card: Scorecard, retention: Retention | None = None) -> tuple[Path | None, str | None]:
+    """Write a finished round's report: (path, None), or (None, why) when it could not be written.
+
+    A report that cannot be written (a full disk, a folder gone read-only) must not turn the end of
+    a round into a traceback: the turns are stored, so the front end says so in one line.
+    """
+    from agent.paths import DataDirError, os_reason
+
+    try:
+        return write_round_report(card, "html", retention=retention), None
+    except DataDirError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"its report could not be written ({os_reason(exc)})"
+
