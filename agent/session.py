@@ -209,18 +209,20 @@ def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard
 
 
 def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None, *,
-                       retention: Retention | None = None) -> Path:
-    """Render the report to ``path`` (default: the reports folder) and return where it went.
+                       retention: Retention | None = None, owner: str | None = None) -> Path:
+    """Render the report to ``path`` (default: the reports folder, a browser ``owner``'s own folder in it)
+    and return where it went.
 
-    A report written to the reports folder is followed by pruning it to the
+    A report written to the reports folder is followed by pruning its folder to the
     retention rule (``retention``; None reads it from the environment, and a
     bad value there skips pruning with a warning: the round is over by now,
-    and the entry points check the variables before a round starts).
+    and the entry points check the variables before a round starts). The rule
+    counts per folder, so per owner: see ``agent.report.default_report_path``.
     """
     from agent.report import default_report_path, write_report
     from agent.report.retention import Retention, RetentionError, prune_reports
 
-    target = path or default_report_path(card.round_id, fmt)
+    target = path or default_report_path(card.round_id, fmt, owner)
     write_report(card, fmt, target)
     if path is None:
         if retention is None:

@@ -232,12 +232,12 @@ def _memory_mb() -> float | None:
         return None
 
 
-async def _write_report(logged: Any) -> str | None:
+async def _write_report(logged: Any, owner: str | None) -> str | None:
     from agent.session import write_round_report
 
     try:
-        path = await asyncio.wait_for(asyncio.to_thread(lambda: write_round_report(logged.scorecard())),
-                                      REPORT_TIMEOUT_S)
+        path = await asyncio.wait_for(
+            asyncio.to_thread(lambda: write_round_report(logged.scorecard(), owner=owner)), REPORT_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 - the turns are stored; the web app rebuilds the report
         log.warning("room.report_failed", round_id=logged.round.meta.round_id, error=type(exc).__name__)
         return None
@@ -465,7 +465,7 @@ class RoomRound:
 
     async def _finish(self, logged: Any, how: str) -> None:
         meta = logged.round.meta
-        report = await _write_report(logged)
+        report = await _write_report(logged, self.owner)
         await self.attrs.settle()
         await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
         log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),
