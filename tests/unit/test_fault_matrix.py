@@ -17,8 +17,9 @@ f36d0cd's agent package, 2026-12-07): ten by their assertions (the store
 faults, SIGTERM/SIGHUP, SIGKILL, the proxy rate limit), the rest at import,
 because what they test did not exist yet (owners, retention, ``redacted``,
 ``DropFrameworkPii``). Rows that already held there are not listed (a SIGKILL
-always kept the turns). The voice, token and Piper rows were each run against
-the code just before their fix and failed there.
+always kept the turns). The voice rows, the Piper row and the token row were
+run against the code just before their fix and failed there (for the token row, the two
+tests in test_token_reuse.py).
 
 Read it as a table: ``python -m tests.unit.test_fault_matrix`` prints it.
 """
