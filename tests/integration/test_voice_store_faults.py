@@ -110,10 +110,12 @@ def test_a_spoken_round_whose_report_cannot_be_written_ends_with_one_line(tmp_pa
             env=env, capture_output=True, text=True, timeout=600, check=False)
         left = sorted(p.name for p in (tiny / "data" / "reports").glob("*")) if (tiny / "data" / "reports").is_dir() \
             else []
-    lines = [ln for ln in done.stderr.strip().splitlines() if ln and not ln.startswith("{")]
+    # the framework may warn on a busy machine ("VAD inference is slower than realtime"); ours is one line, the last
+    ours = [ln for ln in done.stderr.strip().splitlines() if ln.startswith("interviewer ")]
     assert done.returncode == 1, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
-    assert len(lines) == 1, lines
+    assert len(ours) == 1 and done.stderr.strip().splitlines()[-1] == ours[0], done.stderr[-3000:]
+    lines = ours
     assert lines[0].startswith("interviewer simulate: round ") and "was saved but its report could not be written" \
         in lines[0] and "write it later with: interviewer report " in lines[0], lines[0]
     assert left == []  # no half-written report left behind
