@@ -209,18 +209,20 @@ def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard
 
 
 def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None, *,
-                       retention: Retention | None = None) -> Path:
-    """Render the report to ``path`` (default: the reports folder) and return where it went.
+                       retention: Retention | None = None, owner: str | None = None) -> Path:
+    """Render the report to ``path`` (default: the reports folder, a browser ``owner``'s own folder in it)
+    and return where it went.
 
-    A report written to the reports folder is followed by pruning it to the
+    A report written to the reports folder is followed by pruning its folder to the
     retention rule (``retention``; None reads it from the environment, and a
     bad value there skips pruning with a warning: the round is over by now,
-    and the entry points check the variables before a round starts).
+    and the entry points check the variables before a round starts). The rule
+    counts per folder, so per owner: see ``agent.report.default_report_path``.
     """
     from agent.report import default_report_path, write_report
     from agent.report.retention import Retention, RetentionError, prune_reports
 
-    target = path or default_report_path(card.round_id, fmt)
+    target = path or default_report_path(card.round_id, fmt, owner)
     write_report(card, fmt, target)
     if path is None:
         if retention is None:
@@ -233,3 +235,20 @@ def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = N
         if removed:
             log.info("reports.pruned", removed=len(removed), keep=retention.keep, max_days=retention.max_days)
     return target
+
+
+def save_round_report(card: Scorecard, retention: Retention | None = None) -> tuple[Path | None, str | None]:
+    """Write a finished round's report: (path, None), or (None, why) when it could not be written.
+
+    A report that cannot be written (a full disk, a folder gone read-only) must not turn the end of
+    a round into a traceback: the turns are stored, so the front end says so in one line.
+    """
+    from agent.paths import DataDirError, os_reason
+
+    try:
+        return write_round_report(card, "html", retention=retention), None
+    except DataDirError as exc:
+        return None, str(exc)
+    except OSError as exc:
+        return None, f"its report could not be written ({os_reason(exc)})"
+

@@ -8,7 +8,9 @@ through the real voice pipeline (VAD, faster-whisper, Piper, the turn logic),
 with the models loaded once, as a worker process holds them. For each kind it
 prints the turns the rounds produced against the turns the database holds, and
 the process's resident memory after the first rounds (warm-up) against the end;
-the target is growth under 10%.
+the target is growth under 10%. Spoken rounds also print the resident memory
+after each round, so a plateau (an allocator that has reached its working size)
+can be told from a leak (a slope that does not level off).
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ def text_rounds(bank, store, count: int) -> tuple[int, int, float, float]:  # no
     return produced, stored_turns(store, ids), warm, rss_mb()
 
 
-def spoken_rounds(bank, store, count: int, speed: float) -> tuple[int, int, float, float]:  # noqa: ANN001
+def spoken_rounds(bank, store, count: int, speed: float,  # noqa: ANN001
+                  per_round: list[float] | None = None) -> tuple[int, int, float, float]:
     from agent.devtools.simulated_round import Answer, flite_pcm, run_simulation
     from agent.session import RoundRequest
     from agent.voice.session_factory import load_models
@@ -84,8 +87,10 @@ def spoken_rounds(bank, store, count: int, speed: float) -> tuple[int, int, floa
         # each logged turn is the candidate's words (when heard) and the interviewer's lines after them
         produced += sum((1 if t.get("heard") else 0) + len(t.get("interviewer_kinds") or ()) for t in result.turns)
         ids.append(result.round_id)
+        gc.collect()
+        if per_round is not None:
+            per_round.append(rss_mb())
         if k + 1 == max(1, int(count * WARM_UP)):
-            gc.collect()
             warm = rss_mb()
     gc.collect()
     return produced, stored_turns(store, ids), warm, rss_mb()
@@ -120,8 +125,11 @@ def main(argv: list[str] | None = None) -> int:
                       flush=True)
             if args.spoken:
                 t0 = time.monotonic()
-                print(line("spoken", args.spoken, *spoken_rounds(bank, store, args.spoken, args.speed),
+                per_round: list[float] = []
+                print(line("spoken", args.spoken, *spoken_rounds(bank, store, args.spoken, args.speed, per_round),
                            time.monotonic() - t0), flush=True)
+                print("        resident memory after each spoken round (MB): "
+                      + " ".join(f"{mb:.0f}" for mb in per_round), flush=True)
         finally:
             store.close()
     return 0

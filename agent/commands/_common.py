@@ -15,7 +15,6 @@ from agent.content.loader import DEFAULT_PERSONA
 if TYPE_CHECKING:
     from agent.content.loader import Bank
     from agent.content.models import Persona
-    from agent.interview.scorecard import Scorecard
     from agent.paths import DataDirError
     from agent.report.retention import Retention
     from agent.store import Store
@@ -116,19 +115,6 @@ def round_outputs() -> Retention:
     return retention
 
 
-def save_report(card: Scorecard, retention: Retention) -> tuple[Path | None, str | None]:
-    """Write a finished round's report; (path, None), or (None, why) when it could not be written."""
-    from agent.paths import DataDirError, os_reason
-    from agent.session import write_round_report
-
-    try:
-        return write_round_report(card, "html", retention=retention), None
-    except DataDirError as exc:
-        return None, str(exc)
-    except OSError as exc:
-        return None, f"its report could not be written ({os_reason(exc)})"
-
-
 def store_lost(command: str, error: str, report: object, report_problem: str | None = None) -> int:
     """The one line a round command ends with when the database stopped taking writes; exit status 1."""
     if report is None:
@@ -138,3 +124,12 @@ def store_lost(command: str, error: str, report: object, report_problem: str | N
     print(f"interviewer {command}: {error}; the round was kept in memory and its report written: {report}",
           file=sys.stderr)
     return 1
+
+
+def report_not_written(command: str, round_id: str, score: float | None, problem: str) -> int:
+    """The one line a round command ends with when the round is stored but its report could not be written."""
+    shown = f"{score:g}/5" if score is not None else "no score"
+    print(f"interviewer {command}: round {round_id} ({shown}) was saved but {problem}; "
+          f"write it later with: interviewer report {round_id}", file=sys.stderr)
+    return 1
+

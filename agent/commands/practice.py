@@ -16,8 +16,8 @@ from agent.commands._common import (
     load_content,
     open_store,
     persona_of,
+    report_not_written,
     round_outputs,
-    save_report,
     store_lost,
 )
 from agent.commands.enter_key import EnterKey
@@ -176,7 +176,7 @@ STORE_LOST_LINE = ("interviewer> I'm sorry, I can no longer save this round, so 
 def run_text(args: argparse.Namespace) -> int:
     from agent.interview.limits import MAX_ANSWER_CHARS
     from agent.interview.plan import UnknownQuestion
-    from agent.session import start_round
+    from agent.session import save_round_report, start_round
 
     bank = load_content()
     persona_of(bank, args.persona)
@@ -234,7 +234,7 @@ def run_text(args: argparse.Namespace) -> int:
             _show(logged.end("store_failed"), clock)
         logged.finish()
         card = logged.scorecard()
-        path, report_problem = save_report(card, retention)
+        path, report_problem = save_round_report(card, retention)
     finally:
         store.close()
     score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
@@ -243,9 +243,7 @@ def run_text(args: argparse.Namespace) -> int:
     if logged.store_error is not None:
         return store_lost("practice", logged.store_error, path, report_problem)
     if report_problem is not None:
-        print(f"interviewer practice: round {card.round_id} ({score}) was saved but {report_problem}; "
-              f"write it later with: interviewer report {card.round_id}", file=sys.stderr)
-        return 1
+        return report_not_written("practice", card.round_id, card.overall_score, report_problem)
     return 141 if reader_gone else 0  # 128 + SIGPIPE, as agent.cli reports a closed pipe
 
 
@@ -263,7 +261,7 @@ def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001
 
 async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
     # livekit-agents, faster-whisper and Piper load only for a spoken round, never for --text
-    from agent.session import start_round, write_round_report
+    from agent.session import save_round_report, start_round
     from agent.voice.live import MicrophoneInput, SpeakerOutput
     from agent.voice.session_factory import load_models
     from agent.voice.voice_round import VoiceRound
@@ -302,8 +300,13 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
             if enter is not None:
                 enter.close()
         card = logged.scorecard()
-        path = write_round_report(card, "html", retention=retention)
-        print(f"round {card.round_id} report: {path}")
+        path, report_problem = save_round_report(card, retention)
+        if path is not None:
+            print(f"round {card.round_id} report: {path}")
+        if logged.store_error is not None:  # the candidate heard why the round stopped (agent.voice.voice_round)
+            return store_lost("practice", logged.store_error, path, report_problem)
+        if report_problem is not None:
+            return report_not_written("practice", card.round_id, card.overall_score, report_problem)
         return 0
     finally:
         mic.close()

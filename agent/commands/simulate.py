@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any
 
 from agent.cli import UsageError
-from agent.commands._common import load_content, open_store, persona_of, round_outputs, store_lost
+from agent.commands._common import (
+    load_content,
+    open_store,
+    persona_of,
+    report_not_written,
+    round_outputs,
+    store_lost,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -98,12 +105,14 @@ def run(args: argparse.Namespace) -> int:
               f"  {_ms(t['speech_end_to_first_audio']):>17}")
     score = f"{result.overall_score:g}/5" if result.overall_score is not None else "no score"
     state = "completed" if result.completed else "ended early"
-    print(f"\nround {result.round_id} {state} ({score}) report: {result.report}")
+    print(f"\nround {result.round_id} {state} ({score}) report: {result.report or 'not written'}")
     if result.json_path:
         print(f"per-turn JSON: {result.json_path}")
     if result.wav:
         print(f"recording: {result.wav}")
     sys.stdout.flush()
     if result.store_error is not None:
-        return store_lost("simulate", result.store_error, result.report)
+        return store_lost("simulate", result.store_error, result.report, result.report_problem)
+    if result.report_problem is not None:
+        return report_not_written("simulate", result.round_id, result.overall_score, result.report_problem)
     return 0

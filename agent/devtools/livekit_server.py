@@ -116,7 +116,8 @@ def free_port(kind: int = socket.SOCK_STREAM) -> int:
 
 
 def _config_yaml(
-    *, port: int, tcp_port: int, udp_port: int, api_key: str, api_secret: str, redis: str | None = None
+    *, port: int, tcp_port: int, udp_port: int, api_key: str, api_secret: str, redis: str | None = None,
+    auto_create: bool = False,
 ) -> str:
     # JSON strings are valid YAML scalars, which keeps odd characters in keys safe
     import json
@@ -136,6 +137,10 @@ def _config_yaml(
             "  enable_loopback_candidate: true",
             "logging:",
             "  level: info",
+            # rooms exist only once the web app opened them (agent/web/rooms.py): a token for a room that
+            # has closed cannot bring it back
+            "room:",
+            f"  auto_create: {'true' if auto_create else 'false'}",
             "keys:",
             f"  {json.dumps(api_key)}: {json.dumps(api_secret)}",
             "",
@@ -157,10 +162,14 @@ class LiveKitServer:
         api_secret: str = DEV_API_SECRET,
         log_path: Path | None = None,
         redis: str | None = None,
+        auto_create: bool = False,
     ) -> None:
-        """``redis`` (``host:port``) joins this server to the other nodes that share that Redis."""
+        """``redis`` (``host:port``) joins this server to the other nodes that share that Redis;
+        ``auto_create`` makes it create a room on join, as LiveKit does unless told otherwise.
+        """
         self.binary = binary
         self.redis = redis
+        self.auto_create = auto_create
         self.port = port
         self.tcp_port = tcp_port
         self.udp_port = udp_port
@@ -199,6 +208,7 @@ class LiveKitServer:
                 api_key=self.api_key,
                 api_secret=self.api_secret,
                 redis=self.redis,
+                auto_create=self.auto_create,
             )
         )
         config.chmod(0o600)

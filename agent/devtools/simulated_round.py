@@ -87,6 +87,7 @@ class SimulationResult:
     json_path: Path | None = None
     timing: dict[str, Any] = field(default_factory=dict)
     store_error: str | None = None  # the database stopped taking writes; the report came from memory
+    report_problem: str | None = None  # why the report could not be written (report is then None)
 
 
 # ---------------------------------------------------------------------- answers
@@ -333,6 +334,13 @@ class SimulatedRound:
         vr = self.vr
         assert vr is not None and self.candidate is not None
         if vr.done or vr.supervisor.closed.is_set():
+            if vr.stopping is not None:
+                await vr.stopping  # the store-lost line is still being said
+            return
+        if self.logged.store_error is not None:  # the voice round stops itself with the store-lost line
+            from agent.voice.voice_round import STORE_LOST_LINE
+
+            await vr.stop_with_line(STORE_LOST_LINE, reason="store_failed")
             return
         phase = getattr(vr.conductor.round.phase, "value", "")
         if phase == "candidate_questions" and closing_line and shutil.which("flite"):
@@ -363,8 +371,10 @@ async def run_simulation(
     write_report: bool = True,
     retention: Retention | None = None,
 ) -> SimulationResult:
-    """Run one simulated round to its end and write its outputs."""
-    from agent.session import write_round_report
+    """Run one simulated round to its end and write its outputs (a report that cannot be written is
+    ``report=None`` with ``report_problem`` saying why, not an exception: the round is stored either way).
+    """
+    from agent.session import save_round_report
 
     sim = SimulatedRound(bank, store, request, models=models, playback_speed=playback_speed,
                          keep_audio=wav_out is not None, stt_override=stt_override, tts_override=tts_override,
@@ -379,7 +389,8 @@ async def run_simulation(
         await sim.finish(closing_line=closing_line)
     vr = sim.vr
     card = sim.logged.scorecard()
-    report = write_round_report(card, "html", retention=retention) if write_report else None
+    report, report_problem = await asyncio.to_thread(save_round_report, card, retention) if write_report else (
+        None, None)
     result = SimulationResult(
         round_id=sim.logged.round.meta.round_id,
         report=report,
@@ -387,6 +398,7 @@ async def run_simulation(
         completed=bool(sim.logged.round.completed),
         overall_score=card.overall_score,
         store_error=sim.logged.store_error,
+        report_problem=report_problem,
         timing={"cache": _cache_stats(vr), "backchannels_ignored": vr.agent.backchannels_ignored,
                 "apologies": vr.supervisor.apologies, "pauses": sim.speaker.pause_count,
                 "resumes": sim.speaker.resume_count},

@@ -26,11 +26,21 @@ def render(card: Scorecard, fmt: str) -> str:
     raise ValueError(f"unknown report format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def default_report_path(round_id: str, fmt: str) -> Path:
-    """Where a round's report goes when no path is given."""
-    from agent.paths import reports_dir
+def default_report_path(round_id: str, fmt: str, owner: str | None = None) -> Path:
+    """Where a round's report goes when no path is given.
 
-    return reports_dir() / f"round-{round_id}.{fmt}"
+    A browser's rounds (owner ``web:<hex>``) go to a folder of that owner's own
+    inside the reports folder, so a worker serving many browsers keeps each
+    one's newest reports (retention counts per folder) and one busy browser
+    cannot push out everyone else's. The CLI user's rounds stay at the top.
+    """
+    from agent.paths import reports_dir
+    from agent.store.owners import WEB_OWNER
+
+    folder = reports_dir()
+    if owner is not None and WEB_OWNER.fullmatch(owner):
+        folder = folder / owner.replace(":", "-")
+    return folder / f"round-{round_id}.{fmt}"
 
 
 def write_report(card: Scorecard, fmt: str, path: str | os.PathLike[str]) -> Path:

@@ -9,6 +9,10 @@ set, none older than that many days. Only files named like the reports the
 interviewer writes (``round-<id>.html|md|json``) are ever removed; the rounds
 themselves stay in the database, and ``interviewer report ID`` writes a
 pruned report again.
+
+The rule applies per folder, and a browser's reports have a folder of their
+own (``reports/web-<hex>/``), so on a worker that serves many browsers each
+owner keeps their own newest reports.
 """
 
 from __future__ import annotations

@@ -80,8 +80,11 @@ def load_voice(voice: str = DEFAULT_TTS_VOICE) -> tuple[Any, ResolvedModel]:
         return cached, resolved
     from piper import PiperVoice
 
+    from agent.speech._onnx import shrink_after_each_run
+
     started = time.perf_counter()
-    instance = PiperVoice.load(resolved.path, config_path=resolved.config_path)
+    # a long-lived worker must not keep the memory of the longest sentence it ever spoke (see _onnx)
+    instance = shrink_after_each_run(PiperVoice.load(resolved.path, config_path=resolved.config_path))
     log.info("speech.voice_loaded", voice=resolved.name, seconds=round(time.perf_counter() - started, 3))
     with _lock:
         instance = _voice_cache.setdefault(key, instance)

@@ -53,10 +53,7 @@ MAX_METADATA_BYTES = 16 * 1024
 CANDIDATE_WAIT_S = 60.0
 LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent leaves
 REPORT_TIMEOUT_S = 30.0
-STOP_LINE_TIMEOUT_S = 6.0
 STOP_LINE = "Sorry, I have to stop here: the interview service is restarting. Your answers are saved."
-STORE_LOST_LINE = ("Sorry, I can no longer save this interview, so I'll stop here. "
-                   "Your report will still cover everything you said.")
 ERROR_LINE = "the interviewer hit an internal problem and stopped; your answers so far are saved"
 # A candidate whose connection drops (a closed laptop lid, a train tunnel, a reloaded tab) may come back
 # into the same room within this many seconds and carry on; after it the round ends and reports.
@@ -235,12 +232,12 @@ def _memory_mb() -> float | None:
         return None
 
 
-async def _write_report(logged: Any) -> str | None:
+async def _write_report(logged: Any, owner: str | None) -> str | None:
     from agent.session import write_round_report
 
     try:
-        path = await asyncio.wait_for(asyncio.to_thread(lambda: write_round_report(logged.scorecard())),
-                                      REPORT_TIMEOUT_S)
+        path = await asyncio.wait_for(
+            asyncio.to_thread(lambda: write_round_report(logged.scorecard(), owner=owner)), REPORT_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 - the turns are stored; the web app rebuilds the report
         log.warning("room.report_failed", round_id=logged.round.meta.round_id, error=type(exc).__name__)
         return None
@@ -380,7 +377,7 @@ class RoomRound:
 
         from agent.content.models import Track
         from agent.session import RoundRequest, start_round
-        from agent.voice.voice_round import VoiceRound
+        from agent.voice.voice_round import STORE_LOST_LINE, VoiceRound
 
         ctx, choice = self.ctx, self.choice
         persona = self.bank.personas[choice.persona]
@@ -434,13 +431,14 @@ class RoomRound:
                 if not await self._wait_for_return(voice):
                     self.left.set()  # gone for good: the round ends as the candidate left it
                     break
-            if self.stop.is_set() and not conductor.done:
+            if self.store_lost.is_set() and (voice.stopping is not None or not conductor.done):
+                # the voice round says the store-lost line and ends itself (agent.voice.voice_round); this
+                # waits for that same stop (the turns are in memory; the report is written from them)
+                ended_how = "store_failed"
+                await voice.stop_with_line(STORE_LOST_LINE, reason="store_failed")
+            elif self.stop.is_set() and not conductor.done:
                 ended_how = "stopped"
-                await self._stop_with_a_line(voice.session, voice.supervisor)
-            elif self.store_lost.is_set() and not conductor.done:
-                ended_how = "store_failed"  # the turns are in memory; the report is written from them
-                await self._stop_with_a_line(voice.session, voice.supervisor, line=STORE_LOST_LINE,
-                                             reason="store_failed")
+                await voice.stop_with_line(STOP_LINE, reason="stopped")
             elif self.left.is_set() and not conductor.done:
                 ended_how = "candidate_left"
                 await voice.supervisor.aclose(reason="candidate_left")
@@ -465,26 +463,9 @@ class RoomRound:
                     await asyncio.to_thread(logged.end, ended_how)
             await self._finish(logged, ended_how)
 
-    async def _stop_with_a_line(self, session: Any, supervisor: Any, *, line: str = STOP_LINE,
-                                reason: str = "stopped") -> None:
-        """The round must stop (worker stopping, store lost): end the round first, then tell the candidate."""
-        with contextlib.suppress(Exception):
-            session.input.set_audio_enabled(False)
-        await supervisor.aclose(reason=reason)
-        try:
-            await asyncio.wait_for(session.interrupt(force=True), 2)
-        except Exception:  # noqa: BLE001 - nothing was playing, or it stopped on its own
-            pass
-        try:
-            handle = session.say(line, allow_interruptions=False, add_to_chat_ctx=False)
-            await asyncio.wait_for(handle.wait_for_playout(), STOP_LINE_TIMEOUT_S)
-        except Exception as exc:  # noqa: BLE001 - the candidate may already be gone
-            log.info("room.stop_line_skipped", error=type(exc).__name__)
-        session.shutdown(drain=False)
-
     async def _finish(self, logged: Any, how: str) -> None:
         meta = logged.round.meta
-        report = await _write_report(logged)
+        report = await _write_report(logged, self.owner)
         await self.attrs.settle()
         await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
         log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),

@@ -5,6 +5,12 @@ same assembly: a conductor around the logged round, the policy bridge in the
 LLM slot, a session built from the persona, the interviewer agent, and the
 supervisor for silence, time and failures. ``VoiceRound`` does that assembly
 once; the front ends only choose the audio input and output (or a room).
+
+It also keeps the one promise every spoken front end makes when the database
+stops taking writes: the candidate hears one plain line saying so, the round
+ends at once (its turns are in memory, and the report is written from them),
+and the session closes, rather than the interview going on into answers that
+would not be saved.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from livekit.agents.voice import io
 
 from agent.logs import get_logger
 from agent.voice.bridge import InterviewerAgent, PolicyLLM
-from agent.voice.conductor import RoundConductor
+from agent.voice.conductor import RoundConductor, TurnLog
 from agent.voice.probe_cache import ProbeAudioCache
 from agent.voice.session_factory import SpeechModels, build_session
 from agent.voice.supervisor import RoundSupervisor
@@ -31,6 +37,9 @@ log = get_logger(__name__)
 
 CLOSE_TIMEOUT_S = 15.0
 MAX_LINE_S = 180.0  # the longest spoken wrap-up we wait for
+STOP_LINE_TIMEOUT_S = 6.0  # a last line said before the session closes (store lost, worker stopping)
+STORE_LOST_LINE = ("Sorry, I can no longer save this interview, so I'll stop here. "
+                   "Your report will still cover everything you said.")
 
 
 @dataclass
@@ -43,6 +52,7 @@ class VoiceRound:
     supervisor: RoundSupervisor
     cache: ProbeAudioCache
     llm: PolicyLLM
+    stopping: asyncio.Task[None] | None = None  # set once the round is being stopped with a last line
 
     @classmethod
     async def start(
@@ -93,7 +103,61 @@ class VoiceRound:
         except BaseException:
             await supervisor.aclose(reason="failed_to_start")
             raise
-        return cls(conductor, session, agent, supervisor, cache, policy)
+        voice = cls(conductor, session, agent, supervisor, cache, policy)
+        voice._watch_store()
+        return voice
+
+    def _watch_store(self) -> None:
+        """When the store stops taking writes, stop the round with the store-lost line (see the module docstring)."""
+        logged = self.conductor.logged
+        loop = asyncio.get_running_loop()
+        before = logged.on_store_error
+
+        def lost(why: str) -> None:  # called from whichever thread tried to write
+            if before is not None:
+                before(why)
+            loop.call_soon_threadsafe(self._store_lost)
+
+        logged.on_store_error = lost
+        if logged.store_error is not None:  # it failed while the round was starting
+            self._store_lost()
+
+    def _store_lost(self) -> None:
+        if self.conductor.done or self.supervisor.closed.is_set():
+            return  # the round had already ended: its closing words stand, and the report comes from memory
+        self.stop_with_line(STORE_LOST_LINE, reason="store_failed")
+
+    def stop_with_line(self, line: str, *, reason: str) -> asyncio.Task[None]:
+        """End the round now, then say ``line`` (not interruptible) and close the session; idempotent.
+
+        The round is ended and stored first, so nothing the candidate says over the line counts as an
+        answer. The first call decides the line; later calls wait for the same stop.
+        """
+        if self.stopping is None:
+            self.stopping = asyncio.create_task(self._stop_with_line(line, reason), name="VoiceRound.stop_with_line")
+        return self.stopping
+
+    async def _stop_with_line(self, line: str, reason: str) -> None:
+        session, supervisor = self.session, self.supervisor
+        try:
+            session.input.set_audio_enabled(False)
+        except Exception:  # noqa: BLE001 - no audio input (a text-only session) or already closed
+            pass
+        await supervisor.aclose(reason=reason)
+        try:
+            await asyncio.wait_for(session.interrupt(force=True), 2)
+        except Exception:  # noqa: BLE001 - nothing was playing, or it stopped on its own
+            pass
+        self.conductor.turns.append(TurnLog(
+            index=len(self.conductor.turns), source=reason, heard=None, question_id=None, action=reason,
+            probe_id=None, interviewer_text=line, interviewer_kinds=[reason]))
+        try:
+            handle = session.say(line, allow_interruptions=False, add_to_chat_ctx=False)
+            await asyncio.wait_for(handle.wait_for_playout(), STOP_LINE_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - the candidate may already be gone
+            log.info("voice.stop_line_skipped", reason=reason, error=type(exc).__name__)
+        log.info("voice.stopped_with_a_line", reason=reason)
+        session.shutdown(drain=False)
 
     @property
     def done(self) -> bool:
@@ -101,8 +165,13 @@ class VoiceRound:
         return self.conductor.done
 
     async def wait_closed(self, timeout: float | None = None) -> None:
-        """Until the session closed and the round is stored."""
-        await asyncio.wait_for(self.supervisor.closed.wait(), timeout)
+        """Until the session closed and the round is stored (and a last line, if any, has been said)."""
+        await asyncio.wait_for(self._closed(), timeout)
+
+    async def _closed(self) -> None:
+        await self.supervisor.closed.wait()
+        if self.stopping is not None:
+            await asyncio.shield(self.stopping)
 
     async def stop(self, reason: str = "stopped", *, say_wrap_up: bool = True) -> None:
         """End the round now (the wrap-up is spoken unless told otherwise), then close the session."""

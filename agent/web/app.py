@@ -3,7 +3,8 @@
 ``create_app`` takes its settings and, optionally, the functions it depends
 on (persona catalog, report page, history page) so tests and deployments can
 swap them without patching imports. The app holds no secret other than the
-LiveKit API secret in its settings, which only signs tokens.
+LiveKit API secret in its settings, which signs tokens and its own calls to
+the LiveKit server (opening a round's room, relaying "I'm done").
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ from agent.web.owner import owner_cookie, owner_of
 from agent.web.pages import HistoryPage, RoundPage, RoundStatus, store_pages, unavailable_page
 from agent.web.ratelimit import RateLimiter
 from agent.web.rejoin import rejoin
+from agent.web.rooms import RoomOpener, livekit_opener, room_request
 from agent.web.security import new_nonce, security_headers
 from agent.web.settings import WebSettings
-from agent.web.tokens import mint_session
+from agent.web.tokens import mint_session, new_room_name
 
 log = get_logger("agent.web")
 
@@ -64,6 +66,7 @@ ROUND_PAGE: web.AppKey[RoundPage] = web.AppKey("round_page")
 HISTORY_PAGE: web.AppKey[HistoryPage] = web.AppKey("history_page")
 ROUND_STATUS: web.AppKey[RoundStatus | None] = web.AppKey("round_status")
 DONE_SENDER: web.AppKey[DoneSender] = web.AppKey("done_sender")
+ROOM_OPENER: web.AppKey[RoomOpener] = web.AppKey("room_opener")
 DONE_LIMITER: web.AppKey[RateLimiter] = web.AppKey("done_limiter", RateLimiter)
 LIMITER: web.AppKey[RateLimiter] = web.AppKey("limiter", RateLimiter)
 GLOBAL_LIMITER: web.AppKey[RateLimiter] = web.AppKey("global_limiter", RateLimiter)
@@ -78,6 +81,7 @@ def create_app(
     history_page: HistoryPage | None = None,
     round_status: RoundStatus | None = None,
     done_sender: DoneSender | None = None,
+    room_opener: RoomOpener | None = None,
     dist_dir: Path | None = None,
     job_ad_fitter: JobAdFitter | None = None,
     question_ids: Callable[[], Sequence[str]] | None = None,
@@ -88,7 +92,9 @@ def create_app(
     bank); ``round_page``/``history_page`` render the report and history HTML
     (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``);
     ``job_ad_fitter`` fits a round to a pasted job ad (default: the content bank's rules);
-    ``question_ids`` lists the questions a redo may name (default: the content bank's).
+    ``question_ids`` lists the questions a redo may name (default: the content bank's);
+    ``done_sender`` and ``room_opener`` reach the LiveKit server (default: its API, see
+    ``agent.web.done`` and ``agent.web.rooms``).
     """
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
@@ -108,6 +114,7 @@ def create_app(
     app[HISTORY_PAGE] = history_page
     app[ROUND_STATUS] = round_status
     app[DONE_SENDER] = done_sender or livekit_sender(settings)
+    app[ROOM_OPENER] = room_opener or livekit_opener(settings)
     # "I'm done" presses per client per minute: a held key or a script cannot flood the room
     app[DONE_LIMITER] = RateLimiter(limit=60, window_s=60.0)
     app[LIMITER] = RateLimiter(limit=settings.rate_limit, window_s=settings.rate_window_s)
@@ -214,7 +221,7 @@ def _same_origin(request: web.Request) -> bool:
 
 
 async def create_session(request: web.Request) -> web.Response:
-    """POST /api/session: validate the choices, then mint a token for a new room."""
+    """POST /api/session: validate the choices, open a new room with the interviewer in it, mint a token to join."""
     refused = _refuse_foreign_post(request)
     if refused is not None:
         return refused
@@ -252,7 +259,14 @@ async def create_session(request: web.Request) -> web.Response:
         except Exception as exc:
             log.error("web.job_ad_failed", error=type(exc).__name__)
             return _error(503, "the job ad could not be read just now; try again or leave it out")
-    grant = mint_session(request.app[SETTINGS], round_request, owner=owner_of(request))
+    settings, owner = request.app[SETTINGS], owner_of(request)
+    room = new_room_name()
+    try:  # the one dispatch of this round: the token below can only join (see agent.web.rooms)
+        await request.app[ROOM_OPENER](room_request(settings, room, round_request, owner))
+    except Exception as exc:  # noqa: BLE001 - the server is down, slow or refused: say so in one line
+        log.error("web.room_open_failed", error=type(exc).__name__)
+        return _error(503, "the interview server could not open a room just now; try again in a moment")
+    grant = mint_session(settings, room, owner=owner)
     log.info(
         "web.session_minted",
         room=grant.room,

@@ -2,12 +2,12 @@
 
 Each round gets a fresh room and a fresh random identity, and the token can do
 nothing but join that room, publish a microphone and listen: no data channel,
-no metadata changes, no admin, list or record rights. The interviewer agent is
-dispatched by the token itself (the room configuration inside it), so creating
-the room and starting the worker job happen in one step on the LiveKit server
-and the app needs no admin API call. A short lifetime limits what a leaked
-token is worth; LiveKit refreshes the token of a participant already in the
-room, so a long round outlives it.
+no metadata changes, no room creation, admin, list or record rights. It
+carries no agent dispatch either: the web app has already created the room
+with the interviewer dispatched into it (``agent.web.rooms``), so a token
+reused after its round cannot start another one. A short lifetime limits what
+a leaked token is worth; LiveKit refreshes the token of a participant already
+in the room, so a long round outlives it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import json
 import secrets
 import time
 import uuid
@@ -24,15 +23,7 @@ from typing import Any
 
 from livekit import api
 
-from agent.web.catalog import RoundRequest
 from agent.web.settings import WebSettings
-
-# How long a room lingers with nobody in it; the worker ends the round itself.
-ROOM_EMPTY_TIMEOUT_S = 60
-# The room outlives a dropped candidate long enough for them to rejoin (the worker waits 60 s by default).
-ROOM_DEPARTURE_TIMEOUT_S = 75
-# The candidate and the interviewer agent.
-ROOM_MAX_PARTICIPANTS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +75,11 @@ def rejoin_key(settings: WebSettings, room: str, identity: str, owner: str) -> s
 
 def mint_rejoin(settings: WebSettings, room: str, identity: str, owner: str, *,
                 now: float | None = None) -> SessionGrant:
-    """A token back into an existing room as the same identity; nothing is dispatched (the interviewer is there)."""
-    return _grant(settings, room, identity, owner, room_config=None, now=now)
+    """A token back into an existing room as the same identity (the interviewer is there)."""
+    return _grant(settings, room, identity, owner, now=now)
 
 
-def _grant(settings: WebSettings, room: str, identity: str, owner: str, *,
-           room_config: api.RoomConfiguration | None, now: float | None) -> SessionGrant:
+def _grant(settings: WebSettings, room: str, identity: str, owner: str, *, now: float | None) -> SessionGrant:
     """The candidate's narrow token for ``room`` and the keys that go with it (see the module docstring)."""
     issued = time.time() if now is None else now
     token = (
@@ -100,8 +90,6 @@ def _grant(settings: WebSettings, room: str, identity: str, owner: str, *,
         .with_ttl(dt.timedelta(seconds=settings.token_ttl_s))
         .with_grants(candidate_grants(room))
     )
-    if room_config is not None:
-        token = token.with_room_config(room_config)
     return SessionGrant(server_url=settings.browser_livekit_url, token=token.to_jwt(), room=room, identity=identity,
                         expires_at=int(issued) + settings.token_ttl_s, done_key=done_key(settings, room),
                         rejoin_key=rejoin_key(settings, room, identity, owner))
@@ -134,25 +122,7 @@ def candidate_grants(room: str) -> api.VideoGrants:
     )
 
 
-def agent_dispatch(settings: WebSettings, request: RoundRequest, owner: str | None = None) -> api.RoomConfiguration:
-    """Room configuration that starts the interviewer worker with the round's choices (and whose round it is)."""
-    metadata = request.to_dict() | ({"owner": owner} if owner else {})
-    return api.RoomConfiguration(
-        empty_timeout=ROOM_EMPTY_TIMEOUT_S,
-        departure_timeout=ROOM_DEPARTURE_TIMEOUT_S,
-        max_participants=ROOM_MAX_PARTICIPANTS,
-        agents=[
-            api.RoomAgentDispatch(
-                agent_name=settings.agent_name,
-                # UTF-8, not \u escapes: a job ad's quotes stay within the worker's metadata bound
-                metadata=json.dumps(metadata, separators=(",", ":"), ensure_ascii=False),
-            )
-        ],
-    )
-
-
-def mint_session(settings: WebSettings, request: RoundRequest, *, now: float | None = None,
+def mint_session(settings: WebSettings, room: str, *, now: float | None = None,
                  owner: str | None = None) -> SessionGrant:
-    """A token for a new room with the interviewer dispatched into it."""
-    return _grant(settings, new_room_name(), new_identity(), owner or "",
-                  room_config=agent_dispatch(settings, request, owner), now=now)
+    """A join-only token for ``room``, which the app has just opened (``agent.web.rooms.room_request``)."""
+    return _grant(settings, room, new_identity(), owner or "", now=now)

@@ -1,8 +1,8 @@
 """A scripted candidate that joins a LiveKit room from Python and speaks WAV files.
 
-It stands where the browser stands: it joins a fresh ``round-*`` room with a
-token that dispatches the ``pm-interviewer`` agent (the same room
-configuration the web app puts in its tokens), publishes a microphone track
+It stands where the browser stands: it opens a fresh ``round-*`` room with the
+``pm-interviewer`` agent dispatched into it (through the server API, as the
+web app does), joins it with a join-only token, publishes a microphone track
 and plays one WAV per candidate turn into it, in real time, with silence in
 between (a real microphone never stops sending). It listens to the
 interviewer's audio and measures voice-to-voice latency the way a candidate
@@ -51,13 +51,9 @@ def read_wav(path: Path) -> np.ndarray:
         return np.frombuffer(wav.readframes(wav.getnframes()), dtype=np.int16).copy()
 
 
-def candidate_token(
-    api_key: str, api_secret: str, *, room: str, identity: str, metadata: dict[str, Any], dispatch: bool = True
-) -> str:
-    """The token the web app would mint: microphone + subscribe, with the interviewer dispatched
-    (``dispatch=False``: a candidate coming back into a room whose interviewer is already there).
-    """
-    token = (
+def candidate_token(api_key: str, api_secret: str, *, room: str, identity: str) -> str:
+    """The token the web app would mint: join one room, publish a microphone, subscribe; it dispatches nothing."""
+    return (
         api.AccessToken(api_key, api_secret)
         .with_identity(identity)
         .with_name("Scripted candidate")
@@ -65,19 +61,25 @@ def candidate_token(
         .with_grants(api.VideoGrants(room_join=True, room=room, can_publish=True,
                                      can_publish_sources=["microphone"], can_subscribe=True,
                                      can_publish_data=False))
-    )
-    if not dispatch:
-        return token.to_jwt()
-    return (
-        token.with_room_config(api.RoomConfiguration(
-            empty_timeout=30,
-            departure_timeout=10,
-            max_participants=2,
-            agents=[api.RoomAgentDispatch(agent_name=AGENT_NAME,
-                                          metadata=json.dumps(metadata, separators=(",", ":")))],
-        ))
         .to_jwt()
     )
+
+
+def http_url(url: str) -> str:
+    """The server API address for a ws(s):// LiveKit URL."""
+    return url.replace("wss://", "https://").replace("ws://", "http://")
+
+
+async def open_room(url: str, api_key: str, api_secret: str, *, room: str, metadata: dict[str, Any]) -> None:
+    """Create ``room`` with the interviewer dispatched into it, as the web app does (agent/web/rooms.py).
+
+    Shorter timeouts than the app's, so a test's rooms go away soon after it.
+    """
+    async with api.LiveKitAPI(http_url(url), api_key, api_secret) as lk:
+        await lk.room.create_room(api.CreateRoomRequest(
+            name=room, empty_timeout=30, departure_timeout=10, max_participants=2,
+            agents=[api.RoomAgentDispatch(agent_name=AGENT_NAME, metadata=json.dumps(metadata, separators=(",", ":")))],
+        ))
 
 
 @dataclass
@@ -127,6 +129,9 @@ class ScriptedCandidate:
         dispatch: bool = True,
     ) -> None:
         self.url = url
+        self._api = (api_key, api_secret)
+        self.metadata = metadata
+        self.dispatch = dispatch  # False: a candidate coming back into a room whose interviewer is already there
         self.answers = list(answers)
         self.closing_answer = closing_answer
         self.leave_after_answers = leave_after_answers
@@ -137,8 +142,7 @@ class ScriptedCandidate:
         self.end_wait_s = end_wait_s
         self.room_name = room_name or f"round-{uuid.uuid4().hex}"
         self.identity = identity or f"candidate-{secrets.token_hex(6)}"
-        self._token = candidate_token(api_key, api_secret, room=self.room_name, identity=self.identity,
-                                      metadata=metadata, dispatch=dispatch)
+        self._token = candidate_token(api_key, api_secret, room=self.room_name, identity=self.identity)
         self.result = CandidateResult(room=self.room_name, identity=self.identity)
         self._pending: asyncio.Queue[np.ndarray] = asyncio.Queue(maxsize=4)
         self._answer_done = asyncio.Event()
@@ -305,6 +309,8 @@ class ScriptedCandidate:
         room.on("participant_connected", self._on_connected)
         room.register_text_stream_handler("lk.transcription", self._on_caption)
         try:
+            if self.dispatch:
+                await open_room(self.url, *self._api, room=self.room_name, metadata=self.metadata)
             await room.connect(self.url, self._token)
             for participant in room.remote_participants.values():
                 self._on_connected(participant)
@@ -466,12 +472,13 @@ async def wait_for_worker(server_env: dict[str, str], timeout_s: float = 90.0) -
     started = time.monotonic()
     while time.monotonic() - started < timeout_s:
         room_name = f"probe-{uuid.uuid4().hex}"
-        token = candidate_token(server_env["LIVEKIT_API_KEY"], server_env["LIVEKIT_API_SECRET"], room=room_name,
-                                identity=f"probe-{secrets.token_hex(4)}", metadata={"probe": True})
+        key, secret = server_env["LIVEKIT_API_KEY"], server_env["LIVEKIT_API_SECRET"]
+        token = candidate_token(key, secret, room=room_name, identity=f"probe-{secrets.token_hex(4)}")
         room = rtc.Room()
         joined = asyncio.Event()
         room.on("participant_connected", functools.partial(_agent_joined, joined))
         try:
+            await open_room(server_env["LIVEKIT_URL"], key, secret, room=room_name, metadata={"probe": True})
             await room.connect(server_env["LIVEKIT_URL"], token)
             if any(p.kind == rtc.ParticipantKind.PARTICIPANT_KIND_AGENT for p in room.remote_participants.values()):
                 joined.set()
@@ -486,7 +493,7 @@ async def wait_for_worker(server_env: dict[str, str], timeout_s: float = 90.0) -
 
 
 def loopback_server(log_path: Path, *, api_key: str | None = None, api_secret: str | None = None,
-                    redis: str | None = None) -> Any:
+                    redis: str | None = None, auto_create: bool = False) -> Any:
     """A livekit-server (not started) on free loopback ports, with a random key pair unless one is given."""
     import socket
 
@@ -501,18 +508,19 @@ def loopback_server(log_path: Path, *, api_key: str | None = None, api_secret: s
         api_secret=api_secret or secrets.token_urlsafe(32),
         log_path=log_path,
         redis=redis,
+        auto_create=auto_create,
     )
 
 
 @contextlib.contextmanager
-def private_livekit_server(log_dir: Path) -> Iterator[Any]:
+def private_livekit_server(log_dir: Path, *, auto_create: bool = False) -> Iterator[Any]:
     """A livekit-server of the test's own, so no other worker of the session can take its rounds.
 
     The session's ``livekit_server`` may also have the browser test's worker
     registered; these tests check a given worker's database, so they must be
     the only workers the server can dispatch to.
     """
-    server = loopback_server(log_dir / "livekit.log")
+    server = loopback_server(log_dir / "livekit.log", auto_create=auto_create)
     server.start()
     try:
         yield server

@@ -1,4 +1,4 @@
-"""Tokens minted by the app, checked against a real livekit-server."""
+"""Tokens minted by the app, and the rooms it opens, checked against a real livekit-server."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from livekit.rtc.participant import PublishTrackError
 
 from agent.devtools.livekit_server import LiveKitServer
 from agent.web.catalog import RoundRequest, bank_catalog
-from agent.web.tokens import candidate_grants, mint_session
+from agent.web.rooms import livekit_opener, room_request
+from agent.web.tokens import candidate_grants, mint_session, new_room_name
 
 from .conftest import web_settings
 
@@ -42,6 +43,20 @@ async def refused(server: LiveKitServer, token: str) -> bool:
     return False
 
 
+async def open_round(server: LiveKitServer) -> str:
+    """A room opened the way the web app opens one (interviewer dispatched); returns its name."""
+    settings = web_settings(server)
+    room = new_room_name()
+    await livekit_opener(settings)(room_request(settings, room, round_request()))
+    return room
+
+
+async def open_plain(server: LiveKitServer, room: str) -> None:
+    """A room with no agent in it, so a hand-made token has something to join."""
+    async with api.LiveKitAPI(server.url.replace("ws://", "http://"), server.api_key, server.api_secret) as lk:
+        await lk.room.create_room(api.CreateRoomRequest(name=room, empty_timeout=10))
+
+
 def hand_made(server: LiveKitServer, room: str, *, secret: str | None = None, ttl_s: int = 300) -> str:
     return (
         api.AccessToken(server.api_key, secret or server.api_secret)
@@ -52,8 +67,8 @@ def hand_made(server: LiveKitServer, room: str, *, secret: str | None = None, tt
     )
 
 
-async def test_minted_token_joins_its_room_and_dispatches_the_agent(livekit_server: LiveKitServer) -> None:
-    grant = mint_session(web_settings(livekit_server), round_request())
+async def test_minted_token_joins_the_room_the_app_opened_with_the_agent(livekit_server: LiveKitServer) -> None:
+    grant = mint_session(web_settings(livekit_server), await open_round(livekit_server))
     room = await connect(livekit_server, grant.token)
     try:
         assert room.isconnected()
@@ -64,7 +79,7 @@ async def test_minted_token_joins_its_room_and_dispatches_the_agent(livekit_serv
         assert not permissions.can_publish_data
         assert [rtc.TrackSource.Name(s) for s in permissions.can_publish_sources] == ["SOURCE_MICROPHONE"]
 
-        # the token's room configuration created an explicit dispatch for the interviewer
+        # opening the room created the one explicit dispatch for the interviewer
         async with api.LiveKitAPI(
             livekit_server.url.replace("ws://", "http://"), livekit_server.api_key, livekit_server.api_secret
         ) as lkapi:
@@ -80,7 +95,7 @@ async def test_minted_token_joins_its_room_and_dispatches_the_agent(livekit_serv
 
 
 async def test_microphone_publishes_but_camera_is_refused(livekit_server: LiveKitServer) -> None:
-    grant = mint_session(web_settings(livekit_server), round_request())
+    grant = mint_session(web_settings(livekit_server), await open_round(livekit_server))
     room = await connect(livekit_server, grant.token)
     try:
         mic = rtc.LocalAudioTrack.create_audio_track("mic", rtc.AudioSource(48000, 1))
@@ -98,8 +113,8 @@ async def test_microphone_publishes_but_camera_is_refused(livekit_server: LiveKi
 
 async def test_rounds_are_isolated_from_each_other(livekit_server: LiveKitServer) -> None:
     settings = web_settings(livekit_server)
-    first = mint_session(settings, round_request())
-    second = mint_session(settings, round_request())
+    first = mint_session(settings, await open_round(livekit_server))
+    second = mint_session(settings, await open_round(livekit_server))
     room_a = await connect(livekit_server, first.token)
     room_b = await connect(livekit_server, second.token)
     try:
@@ -112,13 +127,21 @@ async def test_rounds_are_isolated_from_each_other(livekit_server: LiveKitServer
         await room_b.disconnect()
 
 
+async def test_a_token_cannot_create_its_room(livekit_server: LiveKitServer) -> None:
+    """Only the app opens rooms: a valid token for a room nobody opened (or one that closed) joins nothing."""
+    grant = mint_session(web_settings(livekit_server), new_room_name())
+    assert await refused(livekit_server, grant.token)
+
+
 async def test_expired_token_is_refused(livekit_server: LiveKitServer) -> None:
+    await open_plain(livekit_server, "round-expired")
     # livekit-server allows a little clock skew, so expire it well in the past
     token = hand_made(livekit_server, "round-expired", ttl_s=-600)
     assert await refused(livekit_server, token)
 
 
 async def test_forged_token_is_refused(livekit_server: LiveKitServer) -> None:
+    await open_plain(livekit_server, "round-forged")
     token = hand_made(livekit_server, "round-forged", secret="not-the-server-secret-" + "x" * 20)
     assert await refused(livekit_server, token)
 
@@ -134,5 +157,6 @@ async def test_token_without_join_grant_is_refused(livekit_server: LiveKitServer
 
 
 async def test_control_hand_made_valid_token_joins(livekit_server: LiveKitServer) -> None:
-    """Guards the refusal tests: the same hand-made token, validly signed and fresh, does join."""
+    """Guards the refusal tests: the same hand-made token, validly signed and fresh, does join an open room."""
+    await open_plain(livekit_server, "round-control")
     assert not await refused(livekit_server, hand_made(livekit_server, "round-control"))

@@ -1,9 +1,15 @@
-"""Fakes for the web app's unit tests: settings with a throwaway key pair, a catalog, report pages."""
+"""Fakes for the web app's unit tests: settings with a throwaway key pair, a catalog, report pages,
+and a room opener that records the rooms the app asks the LiveKit server for.
+"""
 
 from __future__ import annotations
 
+import json
 import secrets
 from pathlib import Path
+from typing import Any
+
+from livekit import api
 
 from agent.web.app import create_app
 from agent.web.catalog import PersonaChoice
@@ -54,6 +60,26 @@ class FakePages:
         return "<!doctype html><title>history</title><a href='/rounds/r-known'>r-known</a>"
 
 
+class FakeRoomOpener:
+    """Stands in for the LiveKit server's CreateRoom: records each request; ``fail`` makes it raise."""
+
+    def __init__(self, fail: Exception | None = None) -> None:
+        self.opened: dict[str, api.CreateRoomRequest] = {}
+        self.fail = fail
+
+    async def __call__(self, create: api.CreateRoomRequest) -> None:
+        if self.fail is not None:
+            raise self.fail
+        assert create.name not in self.opened, "a room was opened twice"
+        self.opened[create.name] = create
+
+    def metadata(self, room: str) -> dict[str, Any]:
+        """The job metadata of the one interviewer dispatched into ``room``."""
+        (dispatch,) = self.opened[room].agents
+        data: dict[str, Any] = json.loads(dispatch.metadata)
+        return data
+
+
 def make_settings(**overrides: object) -> WebSettings:
     values: dict[str, object] = dict(
         livekit_url="ws://127.0.0.1:7880", api_key=API_KEY, api_secret=API_SECRET
@@ -62,7 +88,8 @@ def make_settings(**overrides: object) -> WebSettings:
     return WebSettings(**values)  # type: ignore[arg-type]
 
 
-def make_app(settings: WebSettings | None = None, pages: FakePages | None = None, dist: Path | None = None):
+def make_app(settings: WebSettings | None = None, pages: FakePages | None = None, dist: Path | None = None,
+             rooms: FakeRoomOpener | None = None):
     pages = pages or FakePages()
     return create_app(
         settings or make_settings(),
@@ -70,6 +97,7 @@ def make_app(settings: WebSettings | None = None, pages: FakePages | None = None
         round_page=pages.round_page,
         history_page=pages.history_page,
         dist_dir=dist,
+        room_opener=rooms or FakeRoomOpener(),
     )
 
 

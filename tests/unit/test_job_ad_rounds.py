@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from livekit import api
 from livekit.agents import AgentSession
 
 from agent.content.loader import load_bank
@@ -24,7 +23,7 @@ from agent.voice.room_round import parse_metadata
 from agent.web.app import MAX_BODY_BYTES, create_app
 from agent.web.catalog import bank_catalog
 from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD
-from tests.fakes.web import API_KEY, API_SECRET, FakePages, make_settings
+from tests.fakes.web import FakePages, FakeRoomOpener, make_settings
 
 pytestmark = pytest.mark.unit
 
@@ -141,9 +140,9 @@ async def test_a_spoken_round_speaks_the_reasons_before_the_first_question(tmp_p
 
 
 async def test_the_page_sends_the_worker_only_question_ids_and_reasons(tmp_path: Path) -> None:
-    pages = FakePages()
+    pages, rooms = FakePages(), FakeRoomOpener()
     app = create_app(make_settings(), catalog=bank_catalog, round_page=pages.round_page,
-                     history_page=pages.history_page, dist_dir=tmp_path)
+                     history_page=pages.history_page, dist_dir=tmp_path, room_opener=rooms)
     body = {"persona": "platform-lead", "minutes": 20, "job_ad": INTERNAL_AD + " " * 50}
     async with TestClient(TestServer(app)) as c:
         response = await c.post("/api/session", json=body)
@@ -153,7 +152,7 @@ async def test_the_page_sends_the_worker_only_question_ids_and_reasons(tmp_path:
         too_long_body = await too_long.json()
         kept_track = await (await c.post("/api/session", json=body | {"track": "external-api"})).json()
         blank = await (await c.post("/api/session", json=body | {"job_ad": "   "})).json()
-    metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(grant["token"]).room_config.agents[0].metadata
+    metadata = rooms.opened[grant["room"]].agents[0].metadata
     sent = json.loads(metadata)
     assert INTERNAL_AD[:40] not in metadata  # the ad itself stays in the web app
     assert sent["track"] == "internal-platform"
@@ -163,11 +162,9 @@ async def test_the_page_sends_the_worker_only_question_ids_and_reasons(tmp_path:
     job = parse_metadata(metadata, BANK)  # the worker accepts what the app sent
     assert job.choice.questions == tuple(sent["questions"]) and job.choice.fit is not None
     assert too_long.status == 400 and too_long_body["field"] == "job_ad"
-    kept = json.loads(api.TokenVerifier(API_KEY, API_SECRET).verify(kept_track["token"])
-                      .room_config.agents[0].metadata)
+    kept = rooms.metadata(kept_track["room"])
     assert kept["track"] == "external-api" and "fit" in kept
-    plain = json.loads(api.TokenVerifier(API_KEY, API_SECRET).verify(blank["token"])
-                       .room_config.agents[0].metadata)
+    plain = rooms.metadata(blank["room"])
     assert "fit" not in plain and "questions" not in plain
 
 
@@ -175,12 +172,12 @@ async def test_the_body_limit_fits_an_ad_of_the_largest_size(tmp_path: Path) -> 
     ad = ("Our partners build on our SDK.\u2028\x01 " * (MAX_AD_CHARS // 36))[:MAX_AD_CHARS]
     encoded = json.dumps({"persona": "platform-lead", "minutes": 20, "job_ad": ad}).encode()
     assert len(encoded) <= MAX_BODY_BYTES
-    pages = FakePages()
+    pages, rooms = FakePages(), FakeRoomOpener()
     app = create_app(make_settings(), catalog=bank_catalog, round_page=pages.round_page,
-                     history_page=pages.history_page, dist_dir=tmp_path)
+                     history_page=pages.history_page, dist_dir=tmp_path, room_opener=rooms)
     async with TestClient(TestServer(app)) as c:
         response = await c.post("/api/session", data=encoded, headers={"Content-Type": "application/json"})
         assert response.status == 200, await response.text()
-        token = (await response.json())["token"]
-    metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(token).room_config.agents[0].metadata
+        room = (await response.json())["room"]
+    metadata = rooms.opened[room].agents[0].metadata
     assert parse_metadata(metadata, BANK).choice.fit is not None

@@ -199,9 +199,21 @@ def test_an_endpoint_that_trickles_its_reply_is_cut_at_the_deadline(server):
     assert a.signals == [] and assessor.failures == 1
 
 
-def test_an_endpoint_with_credentials_is_logged_without_them():
+def test_an_endpoint_with_credentials_is_logged_without_them(server):
     assert redacted("https://bob:s3cret@llm.example:8443/v1?key=abc") == "https://llm.example:8443/v1"
     assert redacted("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/v1"
+    # and what reaches the log: a failing call logs its endpoint, never the user, password or query
+    buffer = io.StringIO()
+    configure_logging(stream=buffer)
+    server.status = 500
+    host = server.url.split("//", 1)[1]
+    secret_url = f"http://bob:s3cret@{host}?key=abc"
+    failing = LLMRefinedAssessor(CueAssessor(FAKE_LEXICON), openai_complete(LLMSettings(
+        base_url=server.url, model="fake-model", timeout_s=2.0)), endpoint=secret_url, deadline_s=2.0)
+    failing.assess(fake_question(), PLAIN)
+    logged = buffer.getvalue()
+    assert "llm.assist_unavailable" in logged and host in logged
+    assert "s3cret" not in logged and "bob" not in logged and "key=abc" not in logged
 
 
 def test_an_endpoint_that_is_down_or_failing_leaves_the_cue_result(server):

@@ -273,3 +273,29 @@ def test_a_bad_retention_variable_stops_the_round_before_it_starts(tmp_path):
     (line,) = _lines(done.stderr)
     assert KEEP_DAYS_ENV in line and "Traceback" not in done.stderr
     assert "Round " not in done.stdout
+
+
+def test_retention_counts_per_owner_on_a_worker_that_serves_many_browsers(tmp_path, monkeypatch):
+    """One busy browser's rounds never push out another browser's reports, nor the CLI user's."""
+    from agent.interview.scorecard import build_scorecard
+    from agent.session import write_round_report
+    from agent.store.owners import web_owner
+    from tests.fakes.rounds import questions
+
+    def scorecard_for(round_id: str):  # noqa: ANN202
+        return build_scorecard(meta(round_id), full_round(round_id), questions("q-one", "q-two"), completed=True)
+
+    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
+    busy, quiet = web_owner("busy-browser"), web_owner("quiet-browser")
+    keep = Retention(keep=2)
+    local = write_round_report(scorecard_for("local0001"), "md", retention=keep)
+    mine = write_round_report(scorecard_for("quiet0001"), "md", retention=keep, owner=quiet)
+    theirs = []
+    for i in range(5):
+        theirs.append(write_round_report(scorecard_for(f"busy{i:04d}"), "md", retention=keep, owner=busy))
+        os.utime(theirs[-1], (1_000_000.0 + i, 1_000_000.0 + i))  # written in this order, a second apart
+    reports = tmp_path / "data" / "reports"
+    assert local.parent == reports and mine.parent != theirs[0].parent
+    assert local.exists() and mine.exists()  # five rounds by someone else removed neither
+    assert sorted(p.name for p in theirs[0].parent.iterdir()) == sorted(p.name for p in theirs[-2:])
+    assert _mode(mine.parent) == 0o700 and busy.split(":")[1] not in str(local)

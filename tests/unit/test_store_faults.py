@@ -122,13 +122,14 @@ def test_a_database_locked_mid_round_keeps_the_answer_and_reports_from_memory(tm
     assert "marmalade-coloured dashboards" in report.read_text(encoding="utf-8")
 
 
-def test_sigterm_ends_a_text_round_like_ctrl_c(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_ends_a_text_round_like_ctrl_c(tmp_path, sig):
     proc = _practice(tmp_path)
     _wait_for(proc, "interviewer (question)")
     proc.stdin.write(FIRST + "\n\n")
     proc.stdin.flush()
     _wait_for(proc, "interviewer (probe)")
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "interviewer (wrap_up)" in out and "report: " in out

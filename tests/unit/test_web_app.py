@@ -206,3 +206,11 @@ def test_dev_server_config_binds_loopback_and_quotes_keys() -> None:
     assert "  - 127.0.0.1" in text
     assert '"k": "se\\"cret"' in text
     assert "udp_port: 3" in text
+
+
+def test_servers_we_configure_never_create_a_room_on_join() -> None:
+    """Only the web app opens rooms (agent/web/rooms.py): a stale token cannot bring a closed room back."""
+    import yaml
+
+    assert "room:\n  auto_create: false\n" in _config_yaml(port=1, tcp_port=2, udp_port=3, api_key="k", api_secret="s")
+    assert yaml.safe_load((REPO / "livekit.yaml").read_text())["room"]["auto_create"] is False

@@ -6,7 +6,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agent.web.app import create_app
-from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, make_settings
+from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, FakeRoomOpener, make_settings
 
 pytestmark = pytest.mark.unit
 
@@ -28,7 +28,8 @@ class FakeSender:
 def _app(sender: FakeSender):
     pages = FakePages()
     return create_app(make_settings(), catalog=lambda: FAKE_CHOICES, round_page=pages.round_page,
-                      history_page=pages.history_page, done_sender=sender)
+                      history_page=pages.history_page, done_sender=sender,
+                      room_opener=FakeRoomOpener())
 
 
 async def test_the_page_can_say_done_for_its_own_room_only():

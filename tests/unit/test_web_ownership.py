@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 import pytest
 from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
-from livekit import api
 
 from agent.store import Store
 from agent.store.owners import web_owner
 from agent.web.app import create_app
 from agent.web.owner import COOKIE
 from tests.fakes.rounds import full_round, meta
-from tests.fakes.web import API_KEY, API_SECRET, FAKE_CHOICES, GOOD, make_settings
+from tests.fakes.web import FAKE_CHOICES, GOOD, FakeRoomOpener, make_settings
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +35,7 @@ async def _client(app) -> TestClient:  # noqa: ANN001
 
 async def test_reports_and_history_answer_only_their_owner(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES)
+    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES, room_opener=FakeRoomOpener())
     alice, bob = await _client(app), await _client(app)
     try:
         first = await alice.get("/history")  # the first visit hands out the credential
@@ -60,24 +58,24 @@ async def test_reports_and_history_answer_only_their_owner(tmp_path):
         await bob.close()
 
 
-async def test_the_token_carries_the_callers_owner_to_the_worker(tmp_path):
+async def test_the_dispatch_carries_the_callers_owner_to_the_worker(tmp_path):
+    rooms = FakeRoomOpener()
     app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"),
-                     catalog=lambda: FAKE_CHOICES)
+                     catalog=lambda: FAKE_CHOICES, room_opener=rooms)
     client = await _client(app)
     try:
         credential = (await client.get("/history")).cookies[COOKIE].value
         grant = await (await client.post("/api/session", json=GOOD)).json()
     finally:
         await client.close()
-    metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(grant["token"]).room_config.agents[0].metadata
-    assert json.loads(metadata)["owner"] == web_owner(credential)
+    assert rooms.metadata(grant["room"])["owner"] == web_owner(credential)
     assert credential not in grant["token"]  # only its hash travels
 
 
 async def test_many_views_of_a_finishing_round_never_starve_the_page_pool(tmp_path):
     """Each view waits for the round to finish on the event loop, not in one of the two page threads."""
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES)
+    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES, room_opener=FakeRoomOpener())
     client = await _client(app)
     try:
         credential = (await client.get("/history")).cookies[COOKIE].value

@@ -2,39 +2,39 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from livekit import api
 
 from agent.web.app import create_app
-from tests.fakes.web import API_KEY, API_SECRET, FAKE_CHOICES, GOOD, FakePages, make_settings
+from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, FakeRoomOpener, make_settings
 
 pytestmark = pytest.mark.unit
+
+
+ROOMS = FakeRoomOpener()
 
 
 def _app():
     pages = FakePages()
     return create_app(make_settings(), catalog=lambda: FAKE_CHOICES, round_page=pages.round_page,
-                      history_page=pages.history_page, question_ids=lambda: ("q-one", "q-two"))
+                      history_page=pages.history_page, question_ids=lambda: ("q-one", "q-two"), room_opener=ROOMS)
 
 
-def _metadata(token: str) -> dict:
-    return json.loads(api.TokenVerifier(API_KEY, API_SECRET).verify(token).room_config.agents[0].metadata)
+def _metadata(grant: dict) -> dict:
+    return ROOMS.metadata(grant["room"])
 
 
 async def test_a_redo_sends_the_worker_one_question_in_a_short_round():
     async with TestClient(TestServer(_app())) as c:
         response = await c.post("/api/session", json={**GOOD, "redo": "q-two"})
         assert response.status == 200
-        sent = _metadata((await response.json())["token"])
+        sent = _metadata(await response.json())
     assert sent["questions"] == ["q-two"] and sent["minutes"] <= 6 and "fit" not in sent
 
 
 async def test_a_round_without_redo_names_no_questions():
     async with TestClient(TestServer(_app())) as c:
-        sent = _metadata((await (await c.post("/api/session", json=GOOD)).json())["token"])
+        sent = _metadata(await (await c.post("/api/session", json=GOOD)).json())
     assert "questions" not in sent
 
 

@@ -10,7 +10,7 @@ from aiohttp import CookieJar
 from aiohttp.test_utils import TestClient, TestServer
 from livekit import api
 
-from tests.fakes.web import API_KEY, API_SECRET, GOOD, make_app
+from tests.fakes.web import API_KEY, API_SECRET, GOOD, FakeRoomOpener, make_app
 
 pytestmark = pytest.mark.unit
 
@@ -29,7 +29,8 @@ def _back(grant: dict, **changes: str) -> dict:
 
 
 async def test_the_same_browser_comes_back_into_the_same_room_as_the_same_identity():
-    app = make_app()
+    rooms = FakeRoomOpener()
+    app = make_app(rooms=rooms)
     async with _client(app) as c:
         grant = await (await c.post("/api/session", json=GOOD)).json()
         response = await c.post("/api/rejoin", json=_back(grant))
@@ -39,7 +40,8 @@ async def test_the_same_browser_comes_back_into_the_same_room_as_the_same_identi
     assert again["room"] == grant["room"] and claims.identity == grant["identity"]
     assert claims.video.room == grant["room"] and claims.video.can_publish_data is False
     assert claims.video.can_publish_sources == ["microphone"] and not claims.video.room_admin
-    assert "roomConfig" not in _claims(again["token"])  # no second interviewer is dispatched
+    assert "roomConfig" not in _claims(again["token"])  # the token dispatches nothing
+    assert list(rooms.opened) == [grant["room"]]  # and the rejoin opened no second room
     assert again["done_key"] == grant["done_key"]
 
 

@@ -13,7 +13,7 @@ from livekit import api
 
 from agent.web.app import DIST_DIR
 from agent.web.settings import MAX_TOKEN_TTL_S, SettingsError
-from tests.fakes.web import API_KEY, API_SECRET, GOOD, make_app, make_settings
+from tests.fakes.web import API_KEY, API_SECRET, GOOD, FakeRoomOpener, make_app, make_settings
 
 pytestmark = pytest.mark.unit
 
@@ -21,11 +21,14 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-async def client() -> AsyncIterator[TestClient]:
-    async with TestClient(TestServer(make_app())) as c:
+def rooms() -> FakeRoomOpener:
+    return FakeRoomOpener()
+
+
+@pytest.fixture
+async def client(rooms: FakeRoomOpener) -> AsyncIterator[TestClient]:
+    async with TestClient(TestServer(make_app(rooms=rooms))) as c:
         yield c
-
-
 
 
 def jwt_payload(token: str) -> dict:
@@ -33,7 +36,8 @@ def jwt_payload(token: str) -> dict:
     return json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
 
 
-async def test_session_token_is_narrow_and_dispatches_the_interviewer(client: TestClient) -> None:
+async def test_session_opens_the_room_with_the_interviewer_and_the_token_only_joins(
+        client: TestClient, rooms: FakeRoomOpener) -> None:
     response = await client.post("/api/session", json=GOOD)
     assert response.status == 200
     body = await response.json()
@@ -73,8 +77,8 @@ async def test_session_token_is_narrow_and_dispatches_the_interviewer(client: Te
     assert payload["exp"] - payload["nbf"] == 600  # the default
     assert abs(payload["exp"] - body["expires_at"]) <= 2
     assert payload["iss"] == API_KEY
-    # nothing beyond the video grant, identity, name, kind and the room configuration
-    assert set(payload) == {"video", "sub", "iss", "nbf", "exp", "name", "kind", "roomConfig"}
+    # nothing beyond the video grant, identity, name and kind: no room configuration, so no dispatch
+    assert set(payload) == {"video", "sub", "iss", "nbf", "exp", "name", "kind"}
     assert set(payload["video"]) == {
         "roomCreate",
         "roomList",
@@ -89,8 +93,10 @@ async def test_session_token_is_narrow_and_dispatches_the_interviewer(client: Te
         "canUpdateOwnMetadata",
     }
 
-    config = claims.room_config
-    assert config is not None
+    assert claims.room_config is None
+    # the app opened that room itself, with the one interviewer dispatch of this round
+    config = rooms.opened[body["room"]]
+    assert list(rooms.opened) == [body["room"]]
     assert len(config.agents) == 1
     dispatch = config.agents[0]
     assert dispatch.agent_name == "pm-interviewer"
@@ -99,6 +105,7 @@ async def test_session_token_is_narrow_and_dispatches_the_interviewer(client: Te
     assert sent.pop("owner").startswith("web:")  # whose round it will be (see test_web_ownership)
     assert sent == expected
     assert config.max_participants == 2
+    assert (config.empty_timeout, config.departure_timeout) == (60, 75)
 
 
 async def test_every_round_gets_a_new_room_and_identity(client: TestClient) -> None:
@@ -147,12 +154,27 @@ async def test_bad_input_is_400_naming_the_field(client: TestClient, body: objec
     assert "\n" not in data["error"]
 
 
-async def test_defaults_fill_track_and_minutes(client: TestClient) -> None:
+async def test_defaults_fill_track_and_minutes(client: TestClient, rooms: FakeRoomOpener) -> None:
     body = await (await client.post("/api/session", json={"persona": "fake-consumer"})).json()
-    metadata = api.TokenVerifier(API_KEY, API_SECRET).verify(body["token"]).room_config.agents[0].metadata
-    sent = json.loads(metadata)
+    sent = rooms.metadata(body["room"])
     sent.pop("owner")
     assert sent == {"persona": "fake-consumer", "track": "consumer", "minutes": 15}
+
+
+async def test_a_room_that_cannot_be_opened_is_a_503_line_and_no_token() -> None:
+    rooms = FakeRoomOpener(fail=ConnectionError("connection refused by 127.0.0.1:7880"))
+    async with TestClient(TestServer(make_app(rooms=rooms))) as c:
+        response = await c.post("/api/session", json=GOOD)
+        body = await response.json()
+    assert response.status == 503
+    assert set(body) == {"error"} and "\n" not in body["error"]
+    assert body["error"].startswith("the interview server could not open a room")
+
+
+async def test_refused_requests_open_no_room(client: TestClient, rooms: FakeRoomOpener) -> None:
+    await client.post("/api/session", json={"persona": "nobody"})
+    await client.post("/api/session", json=GOOD, headers={"Origin": "https://evil.example"})
+    assert rooms.opened == {}
 
 
 async def test_non_json_and_cross_origin_are_refused(client: TestClient) -> None:
