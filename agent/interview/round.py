@@ -148,7 +148,7 @@ class InterviewRound:
         the voice layer can work out the reply while the candidate pauses
         and recompute only when the words change.
         """
-        base = self._base()
+        base = self.history_mark()
         if self.done or self.phase is Phase.OPENING:
             return Outlook(text, speaking_s, None, base=base)
         now = self._clock()
@@ -169,7 +169,7 @@ class InterviewRound:
         ``outlook``: a :meth:`look_ahead` of these words; when nothing has
         happened since, its reply is taken as it stands.
         """
-        if outlook is not None and outlook.holds_for(text, speaking_s, self._base()):
+        if outlook is not None and outlook.holds_for(text, speaking_s, self.history_mark()):
             assert outlook.after is not None
             state = dict(vars(outlook.after))
             state["_clock"] = self._clock
@@ -276,7 +276,7 @@ class InterviewRound:
 
     # -- internals --------------------------------------------------------
 
-    def _base(self) -> tuple[int, str]:
+    def history_mark(self) -> tuple[int, str]:
         """What a look-ahead depends on: every change to the round adds a turn or moves the phase."""
         return len(self.turns), self.phase.value
 

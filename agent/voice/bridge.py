@@ -1,22 +1,20 @@
-"""livekit-agents glue: the interview core stands where the language model would.
+"""The interviewer agent: when a candidate's turn is over, and what the session says between turns.
 
-``PolicyLLM`` is an ``llm.LLM`` whose stream returns the core's decision for
-the latest candidate turn. Going through the LLM slot (rather than calling
-``session.say`` from a transcript callback) keeps everything the framework
-does around a reply: the user turn lands in the chat history, the per-turn
-latency figures (``e2e_latency``, ``end_of_turn_delay``...) are measured,
-interruptions cancel the reply cleanly, and ``session.run(user_input=...)``
-tests work without audio.
+The interview core stands where the language model would (see
+``policy_llm.py``); this agent decides when the candidate has finished. A
+turn ends at once when the candidate says so (a spoken closer, the page's
+Done button, Enter); a turn that stops mid-sentence is held for the rest
+(``endpointing.py``); and with two gates (``turn_gate.py``) a short quiet is
+enough when the core reads the words as finished and the audio model agrees,
+and the interviewer acknowledges at once ("Okay.") before replying. The core
+looks ahead at the words while the candidate pauses, so the end of a turn
+waits neither for the transcript gate nor for the reply to be chosen.
 
 Each interviewer turn of a reply (say an acknowledgement, then the next
-question) is streamed as its own chunk, and ``InterviewerAgent.llm_node``
-puts a flush marker between them: the session then synthesizes each turn as
-its own segment, which is also how the probe cache pre-split them, so cached
-sentences match exactly.
-
-An OpenAI-compatible rephrasing hook (the design allows one, inside a latency
-budget) is deliberately not wired here yet; the deterministic text is what
-is spoken.
+question) is streamed as its own chunk, and ``llm_node`` puts a flush marker
+between them: the session then synthesizes each turn as its own segment,
+which is also how the probe cache pre-split them, so cached sentences match
+exactly.
 """
 
 from __future__ import annotations
@@ -29,17 +27,16 @@ from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import Agent, APIConnectOptions, StopResponse, llm, stt, utils
-from livekit.agents.llm import ChatChunk, ChoiceDelta
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, FlushSentinel, NotGivenOr
+from livekit.agents import Agent, StopResponse, llm, stt
+from livekit.agents.llm import ChatChunk
+from livekit.agents.types import FlushSentinel
 from livekit.agents.voice import ModelSettings
 
-from agent.interview.completeness import unfinished_reason
 from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
-from agent.voice.conductor import USER_METRIC_KEYS, Reply, RoundConductor
-from agent.voice.endpointing import MAX_HOLDS, TurnHold, looks_unfinished
-from agent.voice.turn_gate import AcousticTurnGate
+from agent.voice.conductor import RoundConductor
+from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold, looks_unfinished
+from agent.voice.turn_gate import AcousticTurnGate, GateCall
 
 log = get_logger(__name__)
 
@@ -70,101 +67,6 @@ def is_backchannel(text: str) -> bool:
     """True for "Mm-hmm.", "Right, okay." and the like; False for anything with content."""
     words = _WORD.findall(text.lower())
     return 0 < len(words) <= MAX_BACKCHANNEL_WORDS and all(_is_hum_or_ack(w) for w in words)
-
-
-def _last_user_message(chat_ctx: llm.ChatContext) -> tuple[int, llm.ChatMessage] | None:
-    for index in range(len(chat_ctx.items) - 1, -1, -1):
-        item = chat_ctx.items[index]
-        if item.type == "message" and item.role == "user":
-            return index, item
-        if item.type == "message" and item.role == "assistant":
-            # the interviewer already spoke after the last user message: nothing new to answer
-            return None
-    return None
-
-
-def _speaking_seconds(message: llm.ChatMessage) -> float | None:
-    started = message.metrics.get("started_speaking_at")
-    stopped = message.metrics.get("stopped_speaking_at")
-    if started and stopped and stopped >= started:
-        return float(stopped - started)
-    return None
-
-
-class PolicyLLM(llm.LLM):
-    """An LLM slot filled by the interview policy (see module docstring)."""
-
-    def __init__(self, *, conductor: RoundConductor) -> None:
-        super().__init__()
-        self._conductor = conductor
-
-    @property
-    def model(self) -> str:
-        """The policy is the model, for metrics labels."""
-        return "interview-policy"
-
-    @property
-    def provider(self) -> str:
-        """Local code, for metrics labels."""
-        return "pm-interviewer"
-
-    @property
-    def conductor(self) -> RoundConductor:
-        """Where decisions and the turn log live."""
-        return self._conductor
-
-    def chat(
-        self,
-        *,
-        chat_ctx: llm.ChatContext,
-        tools: list[llm.Tool] | None = None,
-        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
-        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
-        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
-        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
-    ) -> PolicyStream:
-        """Stream the core's reply to the latest user message (or the opening, before any)."""
-        return PolicyStream(self, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options)
-
-
-class PolicyStream(llm.LLMStream):
-    """One reply: one chunk per interviewer turn."""
-
-    def __init__(
-        self, policy: PolicyLLM, *, chat_ctx: llm.ChatContext, tools: list[llm.Tool], conn_options: APIConnectOptions
-    ) -> None:
-        # the policy is local and deterministic: a retry would only repeat the same call
-        super().__init__(
-            policy, chat_ctx=chat_ctx, tools=tools, conn_options=APIConnectOptions(max_retry=0,
-                                                                                    timeout=conn_options.timeout)
-        )
-        self._policy = policy
-        self.reply: Reply | None = None
-
-    async def _decide(self) -> Reply:
-        conductor = self._policy.conductor
-        found = _last_user_message(self._chat_ctx)
-        if found is None:
-            if not conductor.started:
-                return await conductor.start()
-            return Reply("none")
-        index, message = found
-        text = " ".join((message.text_content or "").split())
-        # the message id survives re-generation; content and position are the fallback key
-        key = message.id or f"{index}:{text}"
-        metrics = {k: float(v) for k in USER_METRIC_KEYS if isinstance(v := message.metrics.get(k), int | float)}
-        return await conductor.answer(key, text, speaking_s=_speaking_seconds(message), user_metrics=metrics)
-
-    async def _run(self) -> None:
-        self.reply = await self._decide()
-        request_id = utils.shortuuid("policy_")
-        texts = self.reply.texts
-        for i, text in enumerate(texts):
-            # a trailing space keeps the turns apart in the chat history once joined
-            content = text if i == len(texts) - 1 else text + " "
-            self._event_ch.send_nowait(
-                ChatChunk(id=request_id, delta=ChoiceDelta(role="assistant", content=content))
-            )
 
 
 # How long after answering a closer the framework's pending turn is committed without a reply.
@@ -209,6 +111,11 @@ class InterviewerAgent(Agent):
         self._flush_task: asyncio.Task[None] | None = None
         # final transcripts of the turn in progress, not yet handed to the core
         self._unanswered: deque[str] = deque(maxlen=MAX_UNANSWERED_FINALS)
+        # every two-gate decision, for tests and benchmarks (in memory only, like the words it judges)
+        self.gate_calls: deque[GateCall] = deque(maxlen=MAX_UNANSWERED_FINALS)
+        self.ask_voice_always = False  # benchmarks: ask the audio model even when the words are not finished
+        self._answer_started_at: float | None = None  # wall clock: when the answer in progress began
+        self._answer_stopped_at: float | None = None  # ... and when its speech last stopped
 
     @property
     def conductor(self) -> RoundConductor:
@@ -217,7 +124,27 @@ class InterviewerAgent(Agent):
 
     async def on_enter(self) -> None:
         """Open the round: the policy stream sees no user message yet and returns the opening."""
+        self.session.on("user_state_changed", self._on_user_state)
         self.session.generate_reply()
+
+    def _on_user_state(self, ev: Any) -> None:
+        """Time the answer in progress, and look ahead at it the moment the candidate goes quiet."""
+        if ev.new_state == "speaking":
+            if not self.unanswered_text():
+                self._answer_started_at, self._answer_stopped_at = ev.created_at, None
+        elif ev.old_state == "speaking":
+            self._answer_stopped_at = ev.created_at - VAD_MIN_SILENCE_S  # the detector needed that much quiet
+            self._look_ahead()
+
+    def _speaking_estimate(self) -> float | None:
+        started, stopped = self._answer_started_at, self._answer_stopped_at
+        return stopped - started if started is not None and stopped is not None and stopped >= started else None
+
+    def _look_ahead(self) -> None:
+        """Let the core judge the words so far while the candidate pauses (recomputed only when they change)."""
+        text = self.unanswered_text()
+        if text and not self._conductor.done:
+            self._conductor.speculate(without_closer(text, self._closers), speaking_s=self._speaking_estimate())
 
     def _interviewer_mid_speech(self) -> bool:
         speech = self.session.current_speech
@@ -245,6 +172,7 @@ class InterviewerAgent(Agent):
             if (isinstance(event, stt.SpeechEvent) and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
                     and event.alternatives and event.alternatives[0].text.strip()):
                 self._unanswered.append(event.alternatives[0].text.strip())
+                self._look_ahead()
                 asked = self._done_requested_at is not None and (
                     asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
                 if asked or (self._closers and not self._conductor.done
@@ -371,9 +299,17 @@ class InterviewerAgent(Agent):
         """
         if self._turn_gate is None:
             return "trailing" if looks_unfinished(text) else None
-        reason = unfinished_reason(text, min_words=self._conductor.round.expected_answer_words())
-        if reason is None and not await self._turn_gate.finished():
+        loop = asyncio.get_running_loop()
+        asked_at = loop.time()
+        late = self._conductor.outlooks_late
+        outlook = await self._conductor.outlook(text, speaking_s=self._speaking_estimate())
+        reason = outlook.unfinished
+        voice = await self._turn_gate.finished() if reason is None or self.ask_voice_always else None
+        if reason is None and not voice:
             reason = "voice"
+        self.gate_calls.append(GateCall(text=text, transcript=outlook.unfinished, voice=voice,
+                                        looked_ahead=self._conductor.outlooks_late == late,
+                                        seconds=loop.time() - asked_at))
         return reason
 
     def _hold_seconds(self) -> float:

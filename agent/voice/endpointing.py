@@ -20,9 +20,11 @@ from dataclasses import dataclass
 
 from agent.interview.completeness import looks_unfinished
 
-__all__ = ["MAX_HOLDS", "TurnHold", "looks_unfinished"]
+__all__ = ["MAX_HOLDS", "VAD_MIN_SILENCE_S", "TurnHold", "looks_unfinished"]
 
 MAX_HOLDS = 2  # per answer; after that, silence wins
+# the VAD's own end-of-speech silence; endpointing delays are counted on top of the last speech
+VAD_MIN_SILENCE_S = 0.3
 
 
 @dataclass

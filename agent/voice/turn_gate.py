@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from livekit import rtc
@@ -31,6 +32,17 @@ log = get_logger(__name__)
 
 PREDICTION_TIMEOUT_S = 0.3
 CLOSE_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class GateCall:
+    """One ask of the two gates at a pause, kept in memory for tests and benchmarks (never logged)."""
+
+    text: str
+    transcript: str | None  # why the words read as unfinished (agent.interview.completeness), None: finished
+    voice: bool | None  # the audio model: finished or not; None when not asked, or no answer in time
+    looked_ahead: bool  # the words' verdict was ready from the look-ahead made in the pause
+    seconds: float  # how long the ask took once the turn had ended
 
 
 class AcousticTurnGate:

@@ -10,9 +10,11 @@ from livekit.agents import AgentSession, llm
 
 from agent.session import RoundRequest, start_round
 from agent.store import Store
-from agent.voice.bridge import InterviewerAgent, PolicyLLM, is_backchannel
+from agent.voice.bridge import InterviewerAgent, is_backchannel
 from agent.voice.conductor import RoundConductor
+from agent.voice.policy_llm import PolicyLLM
 from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
+from tests.fakes.turn_gate import FakeTurnGate
 
 pytestmark = pytest.mark.unit
 
@@ -141,29 +143,6 @@ def test_unanswered_text_joins_the_hold_and_uncommitted_finals(bank, store):
     assert agent.unanswered_text() == "We would track uptime and the number of integrations."
 
 
-class FakeTurnGate:
-    """A fake audio turn model: says what it is told, and counts what it was asked."""
-
-    def __init__(self, finished: bool | None) -> None:
-        self.answer = finished
-        self.frames = 0
-        self.asked = 0
-        self.turns_over = 0
-
-    def push(self, frame) -> None:
-        self.frames += 1
-
-    async def finished(self) -> bool | None:
-        self.asked += 1
-        return self.answer
-
-    def turn_over(self) -> None:
-        self.turns_over += 1
-
-    async def aclose(self) -> None:
-        pass
-
-
 LONG_DONE = ("I would start from the teams that build on the platform and what it does for them, then measure "
              "how long a new team needs to ship something real, because that is why the platform exists at all.")
 
@@ -233,4 +212,47 @@ async def test_speaking_again_after_the_acknowledgement_continues_the_same_answe
         await agent.on_user_turn_completed(llm.ChatContext.empty(), rest)  # finished again: no second "Okay."
         assert agent.acks_said == 1 and agent.acks_taken_back == 1
         assert rest.text_content == LONG_DONE + " And the share of their work that has moved onto it."
+    await conductor.aclose()
+
+
+async def test_the_gates_read_the_look_ahead_made_in_the_pause_and_the_reply_takes_it(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True))  # type: ignore[arg-type]
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._unanswered.append(LONG_DONE)  # a final transcript arrives and the candidate pauses
+        agent._look_ahead()
+        assert await agent._unfinished(LONG_DONE) is None
+        call = agent.gate_calls[-1]
+        assert call.looked_ahead and call.transcript is None and call.voice is True
+        result = await session.run(user_input=LONG_DONE)
+        result.expect.contains_message(role="assistant")
+    answered = [t for t in conductor.turns if t.source == "answer"]
+    assert len(answered) == 1 and answered[0].heard == LONG_DONE
+    assert conductor.looked_ahead == 1  # the reply was the one chosen in the pause, not judged again
+    await conductor.aclose()
+
+
+async def test_words_that_changed_after_the_look_ahead_are_judged_afresh(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True))  # type: ignore[arg-type]
+    agent._unanswered.append("I would start from the teams, and")
+    agent._look_ahead()
+    assert await agent._unfinished(LONG_DONE) is None
+    assert not agent.gate_calls[-1].looked_ahead and conductor.outlooks_late == 1
+    reply = await conductor.answer("k1", LONG_DONE, speaking_s=None)
+    assert reply.candidate is not None and conductor.looked_ahead == 1  # the late look-ahead still serves
+    await conductor.aclose()
+
+
+async def test_the_audio_model_is_asked_at_every_pause_when_a_benchmark_wants_its_verdict(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    gate = FakeTurnGate(True)
+    agent = InterviewerAgent(conductor=conductor, turn_gate=gate)  # type: ignore[arg-type]
+    agent.ask_voice_always = True
+    assert await agent._unfinished("Uptime, and") == "trailing"
+    assert gate.asked == 1 and agent.gate_calls[-1].voice is True and agent.gate_calls[-1].transcript == "trailing"
     await conductor.aclose()
