@@ -75,6 +75,8 @@ COMMIT_AFTER_S = 0.1
 USER_SILENCE_WAIT_S = 1.0
 # How long after Done is pressed the next transcript still counts as the end of the answer.
 DONE_REACH_S = 5.0
+# How long after an explicit end the framework's own end of the same words is recognised as a repeat.
+CLOSED_ECHO_S = 3.0
 # After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
 ACK_GRACE_S = 0.6
 # The longest an acknowledgement may take to play before the quiet is counted anyway.
@@ -114,6 +116,10 @@ class InterviewerAgent(Agent):
         # every two-gate decision, for tests and benchmarks (in memory only, like the words it judges)
         self.gate_calls: deque[GateCall] = deque(maxlen=MAX_UNANSWERED_FINALS)
         self.ask_voice_always = False  # benchmarks: ask the audio model even when the words are not finished
+        self._judging = ""  # the words the gates are being asked about right now
+        self._ack_handle: Any = None  # the acknowledgement being said, if any
+        self._epoch = 0  # answers handed to the core so far: a judgement that outlived its answer is dropped
+        self._closed_words: tuple[str, float] | None = None  # what the last explicit end answered, and when
         self._answer_started_at: float | None = None  # wall clock: when the answer in progress began
         self._answer_stopped_at: float | None = None  # ... and when its speech last stopped
 
@@ -146,8 +152,10 @@ class InterviewerAgent(Agent):
         if text and not self._conductor.done:
             self._conductor.speculate(without_closer(text, self._closers), speaking_s=self._speaking_estimate())
 
-    def _interviewer_mid_speech(self) -> bool:
+    def _interviewer_mid_speech(self, *, ack_counts: bool = True) -> bool:
         speech = self.session.current_speech
+        if not ack_counts and speech is not None and speech is self._ack_handle:
+            return False  # "Okay." said over a finished answer: the reply to that answer is still to come
         return speech is not None and not speech.interrupted and not speech.done()
 
     async def stt_node(
@@ -191,7 +199,7 @@ class InterviewerAgent(Agent):
 
     def request_end_of_turn(self) -> None:
         """The candidate pressed Done: answer what they said, now, or as soon as its transcript arrives."""
-        if self._conductor.done or self._interviewer_mid_speech():
+        if self._conductor.done or self._interviewer_mid_speech(ack_counts=False):
             return
         if self.unanswered_text() and self.session.user_state != "speaking":
             self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
@@ -223,11 +231,14 @@ class InterviewerAgent(Agent):
             finally:
                 self.session.off("user_state_changed", on_state)
         text = self.unanswered_text()
-        if not text or self._conductor.done or self._interviewer_mid_speech() or self.session.user_state == "speaking":
+        if not text or self._conductor.done or self._interviewer_mid_speech(ack_counts=False) or \
+                self.session.user_state == "speaking":
             return  # more speech came: the closer was not the end after all
         self._cancel_flush()
         self.hold.take()
         self._unanswered.clear()
+        # the framework may still end these words as its own turn a moment later: that turn ends nothing
+        self._closed_words = (text, asyncio.get_running_loop().time())
         self.closer_commits += 1
         self._answer_handed_over()
         log.info("voice.turn_closed_by_candidate")
@@ -241,8 +252,12 @@ class InterviewerAgent(Agent):
             self.session.commit_user_turn(skip_reply=True)
 
     def unanswered_text(self) -> str:
-        """What the candidate said that the core has not seen yet: a held fragment and uncommitted finals."""
+        """What the candidate said that the core has not seen yet: a held fragment, words the gates are judging,
+        and uncommitted finals.
+        """
         parts = [self.hold.text] if self.hold.active else []
+        if self._judging:
+            parts.append(self._judging)
         parts.extend(self._unanswered)
         return " ".join(" ".join(parts).split())
 
@@ -251,6 +266,10 @@ class InterviewerAgent(Agent):
         self._cancel_flush()
         self._unanswered.clear()  # this turn carries them to the core (or into the hold)
         text = " ".join((new_message.text_content or "").split())
+        closed, self._closed_words = self._closed_words, None
+        now = asyncio.get_running_loop().time()
+        if closed and text and closed[0].endswith(text) and now - closed[1] < CLOSED_ECHO_S:
+            raise StopResponse()  # the framework's own end of words the candidate's "I'm done" already answered
         count = 0
         if self.hold.active:
             if self.hold.acknowledged:
@@ -261,10 +280,22 @@ class InterviewerAgent(Agent):
             new_message.content = [text]
             if started:
                 new_message.metrics["started_speaking_at"] = started
+        if self._explicit_end(text):  # the candidate said they are done, or pressed Done: no gate to ask
+            new_message.content = [without_closer(text, self._closers)]
+            self.closer_commits += 1
+            self._answer_handed_over()
+            log.info("voice.turn_closed_by_candidate")
+            return
         # a two-gate persona holds as often as the gates say so: each hold ends only in its full quiet wait
         may_hold = count < MAX_HOLDS or self._turn_gate is not None
-        reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
-            else None
+        epoch, self._judging = self._epoch, text
+        try:
+            reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
+                else None
+        finally:
+            self._judging = ""
+        if self._epoch != epoch:
+            raise StopResponse()  # Done was pressed while the gates were asked: that reply is already on its way
         if reason is not None:
             self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1)
             self.holds += 1
@@ -278,15 +309,25 @@ class InterviewerAgent(Agent):
             self.hold.acknowledged = self._acked_answer = True
             self.acks_said += 1
             ack = self._acks[self.acks_said % len(self._acks)]
-            handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+            handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
             log.info("voice.turn_acknowledged")
             self._flush_task = asyncio.create_task(self._flush_later(after=handle, hold_s=ACK_GRACE_S),
                                                    name="InterviewerAgent.flush_ack")
             raise StopResponse()
         self._answer_handed_over()
 
+    def _explicit_end(self, text: str) -> bool:
+        """The words end on a closer, or Done was pressed while they were still being transcribed."""
+        pressed = self._done_requested_at is not None and (
+            asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
+        if pressed or (self._closers and closer_at_end(text, self._closers)):
+            self._done_requested_at = None
+            return True
+        return False
+
     def _answer_handed_over(self) -> None:
         """The core gets this answer now: the next one starts afresh for the gates and the acknowledgement."""
+        self._epoch += 1
         self._acked_answer = False
         if self._turn_gate is not None:
             self._turn_gate.turn_over()

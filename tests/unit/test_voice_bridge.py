@@ -256,3 +256,47 @@ async def test_the_audio_model_is_asked_at_every_pause_when_a_benchmark_wants_it
     assert await agent._unfinished("Uptime, and") == "trailing"
     assert gate.asked == 1 and agent.gate_calls[-1].voice is True and agent.gate_calls[-1].transcript == "trailing"
     await conductor.aclose()
+
+
+async def test_a_turn_the_framework_ends_on_a_closer_is_answered_without_asking_the_gates(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    gate = FakeTurnGate(False)  # the voice would say "not finished": a closer overrules it
+    agent = InterviewerAgent(conductor=conductor, turn_gate=gate, closers=FAKE_LEXICON.turn_closers,  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        message = llm.ChatMessage(role="user", content=["Uptime, mostly. That's my answer."])
+        await agent.on_user_turn_completed(llm.ChatContext.empty(), message)  # returns: the framework replies
+        assert message.text_content == "Uptime, mostly."
+        assert gate.asked == 0 and agent.acks_said == 0 and agent.closer_commits == 1
+
+
+async def _quiet(agent) -> None:
+    import asyncio
+
+    for _ in range(100):  # the entry's (empty) reply is still being handled
+        if not agent._interviewer_mid_speech():
+            return
+        await asyncio.sleep(0.02)
+
+
+async def test_the_frameworks_own_end_of_words_a_closer_already_answered_is_no_second_answer(bank, store):
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, closers=FAKE_LEXICON.turn_closers)
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._unanswered.append("Uptime, mostly. That's my answer.")
+        await _quiet(agent)
+        await agent._end_turn_now()  # the closer was heard: the reply is on its way
+        assert agent.closer_commits == 1
+        echo = llm.ChatMessage(role="user", content=["Uptime, mostly. That's my answer."])
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), echo)
+        later = llm.ChatMessage(role="user", content=["Uptime, mostly. That's my answer."])
+        agent._closed_words = None  # a later answer with the same words is an answer
+        await agent.on_user_turn_completed(llm.ChatContext.empty(), later)
+        assert agent.closer_commits == 2
