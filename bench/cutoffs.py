@@ -167,6 +167,7 @@ def _read_clip(sim: Any, clip: Clip, played: Any, *, phase: str, min_words: int,
         "reply_s": (later[0] - end) if later and end else None,  # the first interviewer sound ("Okay." or the reply)
         "reply_proper_s": (proper[0] - end) if proper and end else None,  # the reply itself, after any "Okay."
         "decided_s": (decided - end) if decided is not None and end else None,
+        "clip_times": {"started": audio.started_at, "speech_end": end},
     }
 
 

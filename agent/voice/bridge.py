@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import time
 from collections import deque
 from collections.abc import AsyncIterable, Sequence
 from typing import Any
@@ -34,6 +34,7 @@ from livekit.agents.voice import ModelSettings
 
 from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
+from agent.voice.backchannel import is_backchannel
 from agent.voice.conductor import RoundConductor
 from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold, looks_unfinished
 from agent.voice.turn_gate import AcousticTurnGate, GateCall
@@ -46,33 +47,16 @@ INSTRUCTIONS = (
 )
 
 
-# short acknowledgements a listener makes while someone else talks (and what Whisper
-# tends to hear in a cough); said over the interviewer they are not a turn
-BACKCHANNEL_WORDS = frozenset(
-    "mm mmm mhm hm hmm mm-hmm mm-hm uh-huh uh huh um yeah yep yes yup right okay ok sure "
-    "got it i see alright all cool thanks thank you".split()
-)
-MAX_BACKCHANNEL_WORDS = 3
 MAX_UNANSWERED_FINALS = 64  # final transcripts kept for one turn; a turn is rarely more than a few
-_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
-# hums however Whisper spells them: "MMHMM", "Mhm", "Uh-huh", "Hmmm", "Ah", "Oh"
-_HUM = re.compile(r"^(?:m+h*m*|h+m+|m+h+m+|u+h+h*u+h+|a+h+|o+h+|a+h+a+)$")
-
-
-def _is_hum_or_ack(word: str) -> bool:
-    return word in BACKCHANNEL_WORDS or bool(_HUM.match(word.replace("-", "")))
-
-
-def is_backchannel(text: str) -> bool:
-    """True for "Mm-hmm.", "Right, okay." and the like; False for anything with content."""
-    words = _WORD.findall(text.lower())
-    return 0 < len(words) <= MAX_BACKCHANNEL_WORDS and all(_is_hum_or_ack(w) for w in words)
 
 
 # How long after answering a closer the framework's pending turn is committed without a reply.
 COMMIT_AFTER_S = 0.1
 # How long a closer waits for the voice detector to call the candidate's speech over.
 USER_SILENCE_WAIT_S = 1.0
+# A framework wait at most this long ends a turn about when its transcript is in: an explicit end is then
+# answered in that end of turn, not ahead of it.
+FRAMEWORK_SOON_S = 0.5
 # How long after Done is pressed the next transcript still counts as the end of the answer.
 DONE_REACH_S = 5.0
 # How long after an explicit end the framework's own end of the same words is recognised as a repeat.
@@ -81,6 +65,8 @@ CLOSED_ECHO_S = 3.0
 ACK_GRACE_S = 0.6
 # The longest an acknowledgement may take to play before the quiet is counted anyway.
 ACK_MAX_S = 1.5
+# How often a held turn looks whether the candidate went on or the wait is over.
+FLUSH_POLL_S = 0.05
 
 
 class InterviewerAgent(Agent):
@@ -135,11 +121,12 @@ class InterviewerAgent(Agent):
 
     def _on_user_state(self, ev: Any) -> None:
         """Time the answer in progress, and look ahead at it the moment the candidate goes quiet."""
+        log.debug("voice.user_state", old=ev.old_state, new=ev.new_state, at=ev.created_at)
         if ev.new_state == "speaking":
             if not self.unanswered_text():
                 self._answer_started_at, self._answer_stopped_at = ev.created_at, None
         elif ev.old_state == "speaking":
-            self._answer_stopped_at = ev.created_at - VAD_MIN_SILENCE_S  # the detector needed that much quiet
+            self._answer_stopped_at = ev.created_at  # the framework dates the change at the last speech
             self._look_ahead()
 
     def _speaking_estimate(self) -> float | None:
@@ -183,8 +170,11 @@ class InterviewerAgent(Agent):
                 self._look_ahead()
                 asked = self._done_requested_at is not None and (
                     asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
-                if asked or (self._closers and not self._conductor.done
-                             and closer_at_end(self.unanswered_text(), self._closers)):
+                # with a short framework wait its own end of turn comes at once and sees the closer or the press
+                # (on_user_turn_completed); a reply started here would be cut by it
+                if not self._framework_ends_soon() and (asked or (
+                        self._closers and not self._conductor.done
+                        and closer_at_end(self.unanswered_text(), self._closers))):
                     self._done_requested_at = None
                     self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
             yield event
@@ -201,11 +191,19 @@ class InterviewerAgent(Agent):
         """The candidate pressed Done: answer what they said, now, or as soon as its transcript arrives."""
         if self._conductor.done or self._interviewer_mid_speech(ack_counts=False):
             return
-        if self.unanswered_text() and self.session.user_state != "speaking":
+        # words the framework has not ended as a turn yet: with a short framework wait that end comes at once,
+        # and a reply started before it would be cut by it, so the press waits for it (on_user_turn_completed)
+        uncommitted = bool(self._unanswered or self._judging) and self._framework_ends_soon()
+        if self.unanswered_text() and self.session.user_state != "speaking" and not uncommitted:
             self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
-        else:  # the last words are still being transcribed: end the turn when they arrive
+        else:  # the last words are still being transcribed or judged: end the turn when they are in
             self._done_requested_at = asyncio.get_running_loop().time()
         log.info("voice.done_pressed")
+
+    def _framework_ends_soon(self) -> bool:
+        """Does the framework end a turn within moments of the last word (a two-gate persona's short quiet)?"""
+        tt = self._conductor.round.persona.turn_taking
+        return float(tt.min_endpointing_delay_s) <= FRAMEWORK_SOON_S
 
     async def _end_turn_now(self) -> None:
         """The candidate said they are done: answer now, instead of after the silence wait.
@@ -242,6 +240,7 @@ class InterviewerAgent(Agent):
         self.closer_commits += 1
         self._answer_handed_over()
         log.info("voice.turn_closed_by_candidate")
+        self._conductor.note_speech_end(self._answer_stopped_at)
         self.session.generate_reply(user_input=without_closer(text, self._closers))
         # a moment later, once the framework has scheduled its own end-of-turn for these words: this
         # commit replaces that one, so the silence timer ends in a turn with no reply of its own
@@ -281,11 +280,7 @@ class InterviewerAgent(Agent):
             if started:
                 new_message.metrics["started_speaking_at"] = started
         if self._explicit_end(text):  # the candidate said they are done, or pressed Done: no gate to ask
-            new_message.content = [without_closer(text, self._closers)]
-            self.closer_commits += 1
-            self._answer_handed_over()
-            log.info("voice.turn_closed_by_candidate")
-            return
+            return self._closed_by_candidate(new_message, text)
         # a two-gate persona holds as often as the gates say so: each hold ends only in its full quiet wait
         may_hold = count < MAX_HOLDS or self._turn_gate is not None
         epoch, self._judging = self._epoch, text
@@ -295,9 +290,12 @@ class InterviewerAgent(Agent):
         finally:
             self._judging = ""
         if self._epoch != epoch:
-            raise StopResponse()  # Done was pressed while the gates were asked: that reply is already on its way
+            raise StopResponse()  # the turn was ended another way while the gates were asked
+        if self._explicit_end(text):  # Done was pressed while the gates were asked
+            return self._closed_by_candidate(new_message, text)
         if reason is not None:
-            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1)
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1,
+                           stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
             self.holds += 1
             self.hold_reasons.append(reason)
             log.info("voice.turn_held", count=count + 1, reason=reason)
@@ -305,16 +303,23 @@ class InterviewerAgent(Agent):
             raise StopResponse()
         if self._turn_gate is not None and self._acks and not self._acked_answer and not self._conductor.done:
             # both gates say finished: acknowledge now, reply after a short quiet, unless they go on
-            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count)
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count,
+                           stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
             self.hold.acknowledged = self._acked_answer = True
             self.acks_said += 1
             ack = self._acks[self.acks_said % len(self._acks)]
             handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
             log.info("voice.turn_acknowledged")
-            self._flush_task = asyncio.create_task(self._flush_later(after=handle, hold_s=ACK_GRACE_S),
-                                                   name="InterviewerAgent.flush_ack")
+            self._flush_task = asyncio.create_task(self._flush_later(after=handle), name="InterviewerAgent.flush_ack")
             raise StopResponse()
         self._answer_handed_over()
+
+    def _closed_by_candidate(self, message: llm.ChatMessage, text: str) -> None:
+        """Hand this turn to the core as the framework ended it, without its closing words."""
+        message.content = [without_closer(text, self._closers)]
+        self.closer_commits += 1
+        self._answer_handed_over()
+        log.info("voice.turn_closed_by_candidate")
 
     def _explicit_end(self, text: str) -> bool:
         """The words end on a closer, or Done was pressed while they were still being transcribed."""
@@ -353,35 +358,48 @@ class InterviewerAgent(Agent):
                                         seconds=loop.time() - asked_at))
         return reason
 
-    def _hold_seconds(self) -> float:
-        tt = self._conductor.round.persona.turn_taking
-        return max(0.5, float(tt.max_endpointing_delay_s) - float(tt.min_endpointing_delay_s))
+    def _long_wait_s(self) -> float:
+        """How much quiet after the last word answers a held turn as it stands: the persona's longest wait.
 
-    async def _flush_later(self, *, after: Any = None, hold_s: float | None = None) -> None:
+        A one-gate persona's framework wait already ran on top of the voice detector's own silence before
+        the turn was held, so its hold ends that much later, as it always has.
+        """
+        tt = self._conductor.round.persona.turn_taking
+        return float(tt.max_endpointing_delay_s) + (0.0 if self._turn_gate is not None else VAD_MIN_SILENCE_S)
+
+    def _quiet_s(self, held_at: float) -> float:
+        """Seconds since the candidate's last word (since the hold, when the voice detector has not said)."""
+        stopped = self._answer_stopped_at
+        return time.time() - stopped if stopped is not None else asyncio.get_running_loop().time() - held_at
+
+    async def _flush_later(self, *, after: Any = None) -> None:
         """No more words came: answer the held ones as they are.
 
-        ``after``: the acknowledgement being spoken; the quiet is counted from when it has played.
+        ``after``: the acknowledgement being spoken; the reply follows ACK_GRACE_S after it has played,
+        unless the candidate speaks. Otherwise the reply waits until the candidate has been quiet for the
+        persona's longest wait, counted from their last word.
         """
         loop = asyncio.get_running_loop()
+        held_at = loop.time()
         if after is not None:
             # interrupted, closed or slow to start: the quiet is counted from ACK_MAX_S at the latest
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(after.wait_for_playout(), ACK_MAX_S)
-        hold_s = self._hold_seconds() if hold_s is None else hold_s
-        min_delay = float(self._conductor.round.persona.turn_taking.min_endpointing_delay_s)
-        deadline = loop.time() + hold_s
+            grace_ends = loop.time() + ACK_GRACE_S
+        wait_s = self._long_wait_s()
         while True:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(FLUSH_POLL_S)
             if not self.hold.active:
                 return  # the continuation's turn took it
             if self.session.user_state == "speaking":
-                # the rest is coming: give its own turn time to end and pick the hold up
-                deadline = loop.time() + hold_s + min_delay
-            elif loop.time() >= deadline:
+                continue  # the rest is coming: its own turn picks the hold up when it ends
+            if (loop.time() >= grace_ends) if after is not None else (self._quiet_s(held_at) >= wait_s):
                 break
+        stopped = self.hold.stopped_speaking_at
         text, _started, _count = self.hold.take()
         log.info("voice.hold_flushed")
         self._answer_handed_over()
+        self._conductor.note_speech_end(stopped or self._answer_stopped_at)
         self.session.generate_reply(user_input=text)
 
     def _cancel_flush(self) -> None:

@@ -86,6 +86,7 @@ class TurnLog:
     user_metrics: dict[str, float] = field(default_factory=dict)
     agent_metrics: dict[str, float] = field(default_factory=dict)
     measured: dict[str, float] = field(default_factory=dict)  # filled by audio front ends
+    speech_end_at: float | None = None  # wall clock of the answer's last word, when the agent handed it over
     interrupted: bool | None = None
     created_at: float = field(default_factory=time.time)
 
@@ -129,6 +130,7 @@ class RoundConductor:
         self._wanted: tuple[str, float | None] | None = None  # words waiting for a look-ahead
         self._speculating: asyncio.Task[None] | None = None
         self.looked_ahead = 0  # answers whose reply came from a look-ahead made in the pause
+        self._speech_end: float | None = None  # the next answer's last word, when the agent hands it over itself
         self.outlooks_late = 0  # transcript-gate verdicts that had to be worked out when the turn ended
 
     # ------------------------------------------------------------------ state
@@ -209,6 +211,12 @@ class RoundConductor:
         self.outlooks_late += 1
         self._outlook = await self._look(text, speaking_s)
         return self._outlook
+
+    def note_speech_end(self, at: float | None) -> None:
+        """When the answer the agent is about to hand over ended (wall clock): its reply's ``e2e_latency`` is
+        timed from there, since the framework times only the turns it ends itself.
+        """
+        self._speech_end = at
 
     async def answer(
         self, key: str, text: str, *, speaking_s: float | None, user_metrics: dict[str, float] | None = None
@@ -299,7 +307,11 @@ class RoundConductor:
         if not turns and reply.source != "answer":
             return reply
         first = reply.candidate or (reply.interviewer[0] if reply.interviewer else None)
+        speech_end = None
+        if reply.source == "answer":
+            speech_end, self._speech_end = self._speech_end, None
         entry = TurnLog(
+            speech_end_at=speech_end,
             index=len(self.turns),
             source=reply.source,
             heard=heard,
@@ -337,6 +349,9 @@ class RoundConductor:
             if norm and said and (said.startswith(norm[:40]) or said[:40] in norm):
                 del self._awaiting_agent_metrics[: i + 1]
                 values = {k: float(metrics[k]) for k in AGENT_METRIC_KEYS if isinstance(metrics.get(k), int | float)}
+                started = metrics.get("started_speaking_at")
+                if "e2e_latency" not in values and entry.speech_end_at and isinstance(started, int | float):
+                    values["e2e_latency"] = max(0.0, float(started) - entry.speech_end_at)
                 entry.agent_metrics.update(values)
                 entry.interrupted = interrupted
                 records = self._reply_turns.pop(entry.index, [])

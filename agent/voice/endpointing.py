@@ -33,6 +33,7 @@ class TurnHold:
 
     text: str = ""
     started_speaking_at: float | None = None
+    stopped_speaking_at: float | None = None  # wall clock of the held words' last speech, for the reply's latency
     held_at: float = 0.0
     count: int = 0
     acknowledged: bool = False  # the interviewer said "Okay." over these words and is about to reply
@@ -41,9 +42,11 @@ class TurnHold:
     def active(self) -> bool:
         return bool(self.text)
 
-    def hold(self, text: str, *, started_speaking_at: float | None, count: int) -> None:
+    def hold(self, text: str, *, started_speaking_at: float | None, count: int,
+             stopped_speaking_at: float | None = None) -> None:
         self.text = text
         self.started_speaking_at = started_speaking_at
+        self.stopped_speaking_at = stopped_speaking_at
         self.held_at = time.monotonic()
         self.count = count
 

@@ -10,7 +10,8 @@ from livekit.agents import AgentSession, llm
 
 from agent.session import RoundRequest, start_round
 from agent.store import Store
-from agent.voice.bridge import InterviewerAgent, is_backchannel
+from agent.voice.backchannel import is_backchannel
+from agent.voice.bridge import InterviewerAgent
 from agent.voice.conductor import RoundConductor
 from agent.voice.policy_llm import PolicyLLM
 from tests.fakes.content import FAKE_LEXICON, fake_persona, fake_question
@@ -300,3 +301,55 @@ async def test_the_frameworks_own_end_of_words_a_closer_already_answered_is_no_s
         agent._closed_words = None  # a later answer with the same words is an answer
         await agent.on_user_turn_completed(llm.ChatContext.empty(), later)
         assert agent.closer_commits == 2
+
+
+@pytest.fixture
+def two_gate_bank():
+    q = fake_question()
+    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0))
+    return types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
+
+
+async def test_with_a_short_framework_wait_done_on_words_not_yet_ended_waits_for_that_end(two_gate_bank, store):
+    conductor = conductor_for(two_gate_bank, store)
+    await conductor.start()
+    gate = FakeTurnGate(False)
+    agent = InterviewerAgent(conductor=conductor, turn_gate=gate, acknowledgements=("Okay.",))  # type: ignore[arg-type]
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        await _quiet(agent)
+        agent._unanswered.append("Uptime, mostly, and")
+        agent.request_end_of_turn()  # a reply started now would be cut by the framework's own end, due at once
+        assert agent._close_task is None and agent._done_requested_at is not None
+        message = llm.ChatMessage(role="user", content=["Uptime, mostly, and"])
+        await agent.on_user_turn_completed(llm.ChatContext.empty(), message)  # that end answers the press
+        assert agent.closer_commits == 1 and gate.asked == 0 and not agent.hold.active
+
+
+async def test_done_on_a_held_turn_answers_it_at_once(two_gate_bank, store):
+    import asyncio
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(two_gate_bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        await _quiet(agent)
+        with pytest.raises(StopResponse):  # stops on "and": held for the long wait
+            await agent.on_user_turn_completed(llm.ChatContext.empty(),
+                                               llm.ChatMessage(role="user", content=["Uptime, mostly, and"]))
+        assert agent.hold.active
+        agent.request_end_of_turn()
+        assert agent._close_task is not None
+        await agent._close_task
+        assert agent.closer_commits == 1 and not agent.hold.active
+        for _ in range(100):
+            if any(t.source == "answer" for t in conductor.turns):
+                break
+            await asyncio.sleep(0.02)
+    answered = [t for t in conductor.turns if t.source == "answer"]
+    assert [t.heard for t in answered] == ["Uptime, mostly, and"]
+    await conductor.aclose()
