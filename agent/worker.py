@@ -136,7 +136,7 @@ def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
     configure_logging(verbose=config.verbose, include_pii=config.log_pii)
     started = time.perf_counter()
     from agent.content.loader import load_bank
-    from agent.voice.room_round import install_stop_signal, prewarm_process
+    from agent.voice.room_setup import install_stop_signal, prewarm_process
 
     bank = load_bank()
     prewarm_process(proc, bank)

@@ -45,6 +45,21 @@ class GateCall:
     seconds: float  # how long the ask took once the turn had ended
 
 
+def preload_turn_model() -> Any | None:
+    """Load v1-mini's weights now, in a process's set-up, so a round's first frame does not (keep the result).
+
+    The local model is loaded once per process and shared by every stream made after it; loading it takes
+    about 0.2 s of CPU, which must not land on a round's event loop while the candidate's audio arrives.
+    """
+    try:
+        from livekit.local_inference import EOT
+
+        return EOT()
+    except Exception as exc:  # noqa: BLE001 - the gate then loads (or fails) at the round, as before
+        log.warning("voice.turn_model_preload_failed", error=type(exc).__name__)
+        return None
+
+
 class AcousticTurnGate:
     """The audio half: one v1-mini stream per session, fed every input frame."""
 

@@ -21,7 +21,7 @@ from agent.store import Store
 from agent.voice.bridge import InterviewerAgent
 from agent.voice.conductor import RoundConductor
 from agent.voice.policy_llm import PolicyLLM
-from agent.voice.room_round import parse_metadata
+from agent.voice.room_protocol import parse_metadata
 from agent.web.app import MAX_BODY_BYTES, create_app
 from agent.web.catalog import bank_catalog
 from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD
