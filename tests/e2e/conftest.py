@@ -118,7 +118,7 @@ def interviewer_worker(
     argv = [sys.executable, "-m", "agent.cli"]
     if web_app.settings.database_url:
         argv += ["--db", web_app.settings.database_url]
-    argv.append("worker")
+    argv += ["worker", "--health-port", "0"]  # a free port: another worker on this host may hold the default
     env = {**os.environ, **livekit_server.env()}
     with open(log, "wb") as out:
         process = subprocess.Popen(
