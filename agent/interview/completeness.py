@@ -57,6 +57,9 @@ MIN_EXPECTED_WORDS, MAX_EXPECTED_WORDS = 12, 40
 # claim ("Uptime matters.") is more often the first line of one.
 SUPPORTED_SHARE = 0.6
 SUPPORTED_FLOOR = 12
+# A first answer that has not yet touched any of the question's ideas is a thin start, however well argued,
+# until it runs to this many times the expected words (past that, the cues probably missed the idea).
+IDEA_FREE_FACTOR = 2
 
 
 def looks_unfinished(text: str) -> bool:
@@ -99,7 +102,7 @@ def words_needed(min_words: int, *, supported: bool) -> int:
 
 
 def unfinished_reason(text: str, *, min_words: int = 0, supported: bool = False,
-                      short_reply: bool = False) -> str | None:
+                      short_reply: bool = False, touched_idea: bool | None = None) -> str | None:
     """Why the answer so far does not read as finished, or None when it does.
 
     ``trailing``: it stops on a word that needs more; ``open-list``: it
@@ -108,6 +111,9 @@ def unfinished_reason(text: str, *, min_words: int = 0, supported: bool = False,
     answer is ``supported`` by a reason, mechanism, figure or example).
     ``short_reply``: the answer is a whole reply at any length ("I don't
     know", a request to repeat the question), so only the first two apply.
+    ``no-idea``: ``touched_idea`` is False (a first answer that names none
+    of the question's ideas yet) and the answer is shorter than
+    ``IDEA_FREE_FACTOR`` times ``min_words``.
     """
     if stops_mid_phrase(text):
         return "trailing"
@@ -119,6 +125,11 @@ def unfinished_reason(text: str, *, min_words: int = 0, supported: bool = False,
     opener = _OPENER.search(text)
     if opener is not None and _NEXT_ITEM.search(text, opener.end()) is None:
         return "open-list"
-    if not short_reply and len(_WORD.findall(text)) < words_needed(min_words, supported=supported):
+    if short_reply:
+        return None
+    words = len(_WORD.findall(text))
+    if words < words_needed(min_words, supported=supported):
         return "short"
+    if touched_idea is False and words < IDEA_FREE_FACTOR * min_words:
+        return "no-idea"
     return None

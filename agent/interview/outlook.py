@@ -53,14 +53,19 @@ class Outlook:
 
 
 
-def readiness(text: str, assessment: Assessment | None, *, min_words: int, any_length: bool = False) -> str | None:
+def readiness(text: str, assessment: Assessment | None, *, min_words: int, any_length: bool = False,
+              first_answer: bool = False) -> str | None:
     """The transcript gate on the answer so far, with what its assessment knows (see completeness.py).
 
     Support for any idea, or an explained idea, makes a shorter answer whole; "I don't know" and a request to
     repeat the question are whole at any length, as is anything said when ``any_length`` (the candidate's own
-    questions at the end).
+    questions at the end). A ``first_answer`` to a question must also have touched one of its ideas.
     """
     supported = assessment is not None and (assessment.reasoning > 0 or any(h.explained for h in
                                                                              assessment.signals))
     short_reply = any_length or (assessment is not None and assessment.answer_kind in _SHORT_REPLY_KINDS)
-    return unfinished_reason(text, min_words=min_words, supported=supported, short_reply=short_reply)
+    touched = None
+    if first_answer and assessment is not None:
+        touched = any(h.polarity == "strong" and h.credited for h in assessment.signals)
+    return unfinished_reason(text, min_words=min_words, supported=supported, short_reply=short_reply,
+                             touched_idea=touched)

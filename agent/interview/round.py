@@ -159,7 +159,8 @@ class InterviewRound:
             return Outlook(text, speaking_s, None, base=base)
         assessment = turns[0].assessment if turns and turns[0].speaker is Speaker.CANDIDATE else None
         unfinished = readiness(text, assessment, min_words=self.expected_answer_words(),
-                               any_length=self.phase is Phase.CANDIDATE_QUESTIONS)
+                               any_length=self.phase is Phase.CANDIDATE_QUESTIONS,
+                               first_answer=self.phase is Phase.QUESTION)
         return Outlook(text, speaking_s, unfinished, turns, base, after)
 
     def answer(self, text: str, *, speaking_s: float | None = None,

@@ -117,3 +117,27 @@ def test_the_candidates_own_questions_are_whole_at_any_length():
     assert r.look_ahead("How big is the").unfinished == "trailing"
     assert all(t.speaker is not Speaker.CANDIDATE or t.kind == "candidate_question"
                for t in r.look_ahead("No, thanks.").turns)
+
+
+def test_a_first_answer_that_touches_none_of_the_questions_ideas_is_a_thin_start():
+    r = make_round()
+    r.start()
+    # long enough, but about something else than what the question asks
+    aside = ("I would put the version in the address, because people copy examples from the docs and a version "
+             "they can see is one they cannot forget when they write the call into their own code.")
+    assert r.look_ahead(aside).unfinished == "no-idea"
+    on_point = ("I would start from the job to be done for the consuming teams, because that is why they came to "
+                "us in the first place.")
+    assert r.look_ahead(on_point).unfinished is None
+    long_aside = " ".join([aside] * 3)  # past twice the expected words the cues probably missed the idea
+    assert r.look_ahead(long_aside).unfinished is None
+
+
+def test_a_follow_up_answer_need_not_name_an_idea():
+    r = make_round()
+    r.start()
+    r.answer(WEAK)
+    assert r.phase.value == "follow_up"
+    aside = ("I would put the version in the address, because people copy examples from the docs and a version "
+             "they can see is one they cannot forget.")
+    assert r.look_ahead(aside).unfinished is None

@@ -144,8 +144,8 @@ def test_unanswered_text_joins_the_hold_and_uncommitted_finals(bank, store):
     assert agent.unanswered_text() == "We would track uptime and the number of integrations."
 
 
-LONG_DONE = ("I would start from the teams that build on the platform and what it does for them, then measure "
-             "how long a new team needs to ship something real, because that is why the platform exists at all.")
+LONG_DONE = ("I would start from the consuming teams and the job to be done for them, then measure how long a "
+             "new team needs to ship something real, because that is why the platform exists at all.")
 
 
 @pytest.mark.parametrize("finished,text,reason", [
