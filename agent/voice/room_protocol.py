@@ -28,6 +28,11 @@ log = get_logger(__name__)
 # A round fitted to a job ad carries up to 30 quotes of 80 characters (agent/interview/fit.py), at most
 # 4 bytes each in UTF-8: about 10 KB at worst, a few hundred bytes as ads usually are.
 MAX_METADATA_BYTES = 16 * 1024
+# Set on the interviewer at join when the worker could not serve one more round at the reply targets: the page
+# shows the line and ends (agent.admission); no round is started.
+REFUSED_ATTRIBUTE = "interviewer.refused"
+REFUSED_LINE = ("Every interviewer here is busy with other rounds right now, and one more would slow them all "
+                "down. Please try again in a few minutes.")
 PAGE_PHASES = {
     "opening": "opening",
     "question": "question",

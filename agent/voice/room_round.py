@@ -23,7 +23,14 @@ from typing import TYPE_CHECKING, Any
 from agent.interview.records import Speaker
 from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
-from agent.voice.room_protocol import Attributes, MetadataError, RoundJob, parse_metadata, turn_attributes
+from agent.voice.room_protocol import (
+    REFUSED_ATTRIBUTE,
+    Attributes,
+    MetadataError,
+    RoundJob,
+    parse_metadata,
+    turn_attributes,
+)
 from agent.voice.room_setup import persona_tts, stop_event
 
 if TYPE_CHECKING:
@@ -90,6 +97,13 @@ async def run_room_round(ctx: JobContext) -> None:
     stop = stop_event()
     await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
     attrs = Attributes(ctx.room.local_participant)
+    if ctx.room.local_participant.attributes.get(REFUSED_ATTRIBUTE):
+        # the worker refused this round for load (agent.admission): the page shows why; nothing is started
+        log.info("room.refused", room=ctx.room.name)
+        await attrs.set({"interviewer.phase": "ended"})
+        await asyncio.sleep(LINGER_S)
+        ctx.shutdown("refused")
+        return
     try:
         job = parse_metadata(ctx.job.metadata, bank)
     except MetadataError as exc:
