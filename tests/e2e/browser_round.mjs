@@ -20,6 +20,8 @@
 //                   "I'm done" button, and waits for the interviewer to reply; then
 //                   again with the space bar; End opens the report. Each reply's
 //                   timing is in the result (press -> interviewer speaking).
+// --expect refused: the worker refuses the round for load: the page must end
+//                   with the worker's line (interviewer.refused) and no report.
 // Prints one JSON line with what happened; exits 1 on any failed step.
 // playwright-core comes from frontend/node_modules; no browser is downloaded.
 
@@ -50,8 +52,8 @@ if (!opts.url || !opts.audio) {
   console.error("usage: browser_round.mjs --url URL --audio WAV [--artifacts DIR] [--expect connect|round]");
   process.exit(2);
 }
-if (!["connect", "round", "no-mic", "rejoin", "done"].includes(opts.expect)) {
-  console.error(`--expect: must be connect, round, rejoin, done or no-mic, got ${opts.expect}`);
+if (!["connect", "round", "no-mic", "rejoin", "done", "refused"].includes(opts.expect)) {
+  console.error(`--expect: must be connect, round, rejoin, done, refused or no-mic, got ${opts.expect}`);
   process.exit(2);
 }
 if (opts.expect === "done" && !opts.answer) {
@@ -224,6 +226,15 @@ async function doneRound() {
   step("report-opened", { url: page.url() });
 }
 
+async function refusedRound() {
+  await page.waitForSelector('body[data-refused="yes"]', { timeout: agentTimeout });
+  await page.waitForSelector('body[data-state="ended"]', { timeout: stepTimeout });
+  result.message = (await page.textContent("#message"))?.trim();
+  step("refused", { message: result.message, roundId: await page.getAttribute("body", "data-round-id"),
+    room: await page.getAttribute("body", "data-room") });
+  await shot("03-refused");
+}
+
 async function reloadAndRejoin() {
   const room = await page.getAttribute("body", "data-room");
   await page.reload({ waitUntil: "load", timeout: stepTimeout });
@@ -259,6 +270,7 @@ async function run() {
   page.on("request", (req) => { if (req.url().endsWith("/api/session")) sessions.push(req.url()); });
   await page.click("#start");
   if (opts.expect === "no-mic") return noMicrophone(sessions);
+  if (opts.expect === "refused") return refusedRound();  // the refusal may come before the page settles
 
   await page.waitForSelector('body[data-state="connected"]', { timeout: stepTimeout });
   await page.waitForSelector('#connection[data-value="connected"]', { timeout: stepTimeout });

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,46 +13,11 @@ from livekit import api
 from agent.devtools.livekit_server import LiveKitServer
 from tests.fakes.interviewer import ROUND_ID, FakeInterviewer
 
+from .browser_run import run_browser
 from .conftest import AppThread
 from .python_participant import wait_for_worker
 
 pytestmark = pytest.mark.e2e
-
-SCRIPT = Path(__file__).with_name("browser_round.mjs")
-RUN_TIMEOUT_S = 240
-
-
-def run_browser(app: AppThread, wav: Path, artifacts: Path, expect: str, extra: tuple[str, ...] = ()) -> dict:
-    node = shutil.which("node")
-    assert node, "node is required for the browser tests"
-    done = subprocess.run(
-        [
-            node,
-            str(SCRIPT),
-            "--url",
-            app.url,
-            "--audio",
-            str(wav),
-            "--artifacts",
-            str(artifacts),
-            "--expect",
-            expect,
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no result from the browser script (exit {done.returncode}): {done.stderr[-2000:]}"
-    result: dict = json.loads(lines[-1])
-    assert done.returncode == 0 and result["ok"], (
-        f"browser round failed: {result.get('error')}; steps={result['steps']}; "
-        f"console errors={result['consoleErrors'][:5]}; screenshots in {artifacts}"
-    )
-    return result
-
 
 async def dispatches(server: LiveKitServer, room: str) -> list:
     http = server.url.replace("ws://", "http://")
