@@ -171,6 +171,7 @@ class RoomRound:
         self.back = asyncio.Event()
         self.store_lost = asyncio.Event()
         self.started_at = time.monotonic()
+        self.cpu_at_start = time.process_time()  # this process's CPU (all threads): what the round costs the host
         self.ending_by_choice = False
         self.rejoin_grace_s = float(getattr(ctx.proc.userdata.get("config"), "rejoin_grace_s", REJOIN_GRACE_S))
         self.returns = 0
@@ -327,6 +328,7 @@ class RoomRound:
         await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
         log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),
                  turns=len(logged.round.turns), seconds=round(time.monotonic() - self.started_at, 1),
+                 cpu_s=round(time.process_time() - self.cpu_at_start, 2),
                  memory_mb=_memory_mb(), report=report)
         if not self.left.is_set() and how != "cancelled":
             linger = 1.0 if how == "stopped" else LINGER_S  # a stopping worker has a deadline
