@@ -353,3 +353,24 @@ async def test_done_on_a_held_turn_answers_it_at_once(two_gate_bank, store):
     answered = [t for t in conductor.turns if t.source == "answer"]
     assert [t.heard for t in answered] == ["Uptime, mostly, and"]
     await conductor.aclose()
+
+
+async def test_a_reply_the_agent_hands_over_itself_is_timed_from_the_answers_last_word(bank, store):
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    conductor.note_speech_end(1000.0)  # the held answer's last word, wall clock
+    reply = await conductor.answer("k1", WEAK, speaking_s=4.0)
+    entry = next(t for t in conductor.turns if t.source == "answer")
+    assert entry.speech_end_at == 1000.0 and reply.interviewer
+    # the framework measured no e2e_latency for a reply it did not start from its own end of turn
+    conductor.record_agent_message(reply.text, {"started_speaking_at": 1000.65, "tts_node_ttfb": 0.01},
+                                   interrupted=False)
+    assert entry.to_dict()["e2e_latency"] == pytest.approx(0.65)
+    # a figure the framework did measure is kept as it is
+    conductor.note_speech_end(2000.0)
+    again = await conductor.answer("k2", STRONG, speaking_s=4.0)
+    second = [t for t in conductor.turns if t.source == "answer"][1]
+    conductor.record_agent_message(again.text, {"started_speaking_at": 2001.0, "e2e_latency": 0.4},
+                                   interrupted=False)
+    assert second.to_dict()["e2e_latency"] == pytest.approx(0.4)
+    await conductor.aclose()
