@@ -78,14 +78,18 @@ class HostLoad:
 
     def __init__(self, *, job_pids: Callable[[], Iterable[int]], ceiling: float = DEFAULT_CEILING,
                  cores: int | None = None, host_busy: Callable[[], float] | None = None,
-                 process_cpu: Callable[[int], float | None] | None = None) -> None:
-        """``job_pids``: the processes running a round now; ``host_busy``: the host's busy share (0-1) since the
-        last call; ``process_cpu``: a process's CPU in cores since the last call, None the first time it is
-        asked about (both default to psutil).
+                 process_cpu: Callable[[int], float | None] | None = None,
+                 spare_pids: Callable[[], Iterable[int]] | None = None) -> None:
+        """``job_pids``: the processes running a round now; ``spare_pids``: the worker's processes waiting for
+        one (loading models after a round ended is a few seconds' work that a new round does not compete with
+        for long, so it is not counted as busy); ``host_busy``: the host's busy share (0-1) since the last call;
+        ``process_cpu``: a process's CPU in cores since the last call, None the first time it is asked about
+        (both default to psutil).
         """
         self.cores = cores or os.cpu_count() or 1
         self.ceiling = ceiling
         self._job_pids = job_pids
+        self._spare_pids = spare_pids or (lambda: ())
         self._host_busy = host_busy or _psutil_host_busy()
         self._process_cpu = process_cpu or _PsutilProcesses()
         self._busy: float | None = None
@@ -94,8 +98,13 @@ class HostLoad:
 
     def sample(self) -> LoadReading:
         busy = max(0.0, min(1.0, self._host_busy())) * self.cores
+        spare = list(self._spare_pids())
+        busy = max(0.0, busy - sum(cpu or 0.0 for cpu in (self._process_cpu(pid) for pid in spare)))
         self._busy = busy if self._busy is None else self._busy + SMOOTHING * (busy - self._busy)
         pids = list(self._job_pids())
+        keep = getattr(self._process_cpu, "keep", None)
+        if keep is not None:
+            keep({*spare, *pids})
         self._rounds = len(pids)
         known = [cpu for cpu in (self._process_cpu(pid) for pid in pids) if cpu is not None]
         if known:
@@ -131,6 +140,11 @@ class _PsutilProcesses:
 
     def __init__(self) -> None:
         self._procs: dict[int, Any] = {}
+
+    def keep(self, pids: set[int]) -> None:
+        """Forget the processes that are gone or no longer asked about."""
+        for pid in [p for p in self._procs if p not in pids]:
+            del self._procs[pid]
 
     def __call__(self, pid: int) -> float | None:
         import psutil

@@ -197,11 +197,13 @@ def build_server(config: WorkerConfig, load: HostLoad | None = None) -> AgentSer
     return server
 
 
-def _round_pids(server: AgentServer) -> list[int]:
-    """The job processes running a round now (the framework has no public list of them)."""
+def _round_pids(server: AgentServer | None, *, running: bool = True) -> list[int]:
+    """The job processes running a round now, or (``running=False``) those waiting for one (the framework has
+    no public list of them).
+    """
     pool = getattr(server, "_proc_pool", None)
     return [pid for proc in list(getattr(pool, "processes", []))
-            if (pid := getattr(proc, "pid", None)) and getattr(proc, "running_job", None) is not None]
+            if (pid := getattr(proc, "pid", None)) and (getattr(proc, "running_job", None) is not None) is running]
 
 
 
@@ -289,6 +291,7 @@ def run_worker(config: WorkerConfig) -> int:
         for handler in logging.getLogger().handlers:
             handler.addFilter(DropFrameworkPii())
     server: AgentServer | None = None
-    load = HostLoad(job_pids=lambda: _round_pids(server) if server is not None else [], ceiling=config.admit_ceiling)
+    load = HostLoad(job_pids=lambda: _round_pids(server), spare_pids=lambda: _round_pids(server, running=False),
+                    ceiling=config.admit_ceiling)
     server = build_server(config, load)
     return asyncio.run(serve(server, config, load))

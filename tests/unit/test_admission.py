@@ -124,3 +124,14 @@ async def test_a_refused_round_is_accepted_only_to_tell_the_page_why():
     settle(load)
     await warm(request)  # type: ignore[arg-type]
     assert request.accepted[1] is None and warm.refused == 1
+
+
+def test_the_workers_own_spare_processes_loading_models_do_not_count_as_busy():
+    host = FakeHost()
+    spare = [21]
+    load = HostLoad(job_pids=lambda: host.pids, spare_pids=lambda: spare, cores=2, host_busy=host.host_busy,
+                    process_cpu=host.process_cpu)
+    host.pids, host.cpu = [11], {11: 0.3, 21: 1.0}
+    host.busy = 0.7  # 1.4 cores: 1.0 of it a spare process warming up after the last round
+    settle(load)
+    assert load.reading().busy_cores == pytest.approx(0.4, abs=0.01) and load.admits()
