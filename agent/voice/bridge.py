@@ -32,11 +32,13 @@ from livekit.agents.llm import ChatChunk
 from livekit.agents.types import FlushSentinel
 from livekit.agents.voice import ModelSettings
 
+from agent.interview.completeness import looks_unfinished
 from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
+from agent.voice import endpointing as ep
 from agent.voice.backchannel import is_backchannel
 from agent.voice.conductor import RoundConductor
-from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold, looks_unfinished
+from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold
 from agent.voice.turn_gate import AcousticTurnGate, GateCall
 
 log = get_logger(__name__)
@@ -50,23 +52,6 @@ INSTRUCTIONS = (
 MAX_UNANSWERED_FINALS = 64  # final transcripts kept for one turn; a turn is rarely more than a few
 
 
-# How long after answering a closer the framework's pending turn is committed without a reply.
-COMMIT_AFTER_S = 0.1
-# How long a closer waits for the voice detector to call the candidate's speech over.
-USER_SILENCE_WAIT_S = 1.0
-# A framework wait at most this long ends a turn about when its transcript is in: an explicit end is then
-# answered in that end of turn, not ahead of it.
-FRAMEWORK_SOON_S = 0.5
-# How long after Done is pressed the next transcript still counts as the end of the answer.
-DONE_REACH_S = 5.0
-# How long after an explicit end the framework's own end of the same words is recognised as a repeat.
-CLOSED_ECHO_S = 3.0
-# After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
-ACK_GRACE_S = 0.6
-# The longest an acknowledgement may take to play before the quiet is counted anyway.
-ACK_MAX_S = 1.5
-# How often a held turn looks whether the candidate went on or the wait is over.
-FLUSH_POLL_S = 0.05
 
 
 class InterviewerAgent(Agent):
@@ -104,6 +89,7 @@ class InterviewerAgent(Agent):
         self.ask_voice_always = False  # benchmarks: ask the audio model even when the words are not finished
         self._judging = ""  # the words the gates are being asked about right now
         self._ack_handle: Any = None  # the acknowledgement being said, if any
+        self._spoke_since_ack = True  # the candidate spoke after the last "Okay." (or none was said)
         self._epoch = 0  # answers handed to the core so far: a judgement that outlived its answer is dropped
         self._closed_words: tuple[str, float] | None = None  # what the last explicit end answered, and when
         self._answer_started_at: float | None = None  # wall clock: when the answer in progress began
@@ -123,6 +109,7 @@ class InterviewerAgent(Agent):
         """Time the answer in progress, and look ahead at it the moment the candidate goes quiet."""
         log.debug("voice.user_state", old=ev.old_state, new=ev.new_state, at=ev.created_at)
         if ev.new_state == "speaking":
+            self._spoke_since_ack = True
             if not self.unanswered_text():
                 self._answer_started_at, self._answer_stopped_at = ev.created_at, None
         elif ev.old_state == "speaking":
@@ -131,7 +118,7 @@ class InterviewerAgent(Agent):
 
     def _speaking_estimate(self) -> float | None:
         started, stopped = self._answer_started_at, self._answer_stopped_at
-        return stopped - started if started is not None and stopped is not None and stopped >= started else None
+        return stopped - started if started and stopped and stopped >= started else None
 
     def _look_ahead(self) -> None:
         """Let the core judge the words so far while the candidate pauses (recomputed only when they change)."""
@@ -169,7 +156,7 @@ class InterviewerAgent(Agent):
                 self._unanswered.append(event.alternatives[0].text.strip())
                 self._look_ahead()
                 asked = self._done_requested_at is not None and (
-                    asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
+                    asyncio.get_running_loop().time() - self._done_requested_at < ep.DONE_REACH_S)
                 # with a short framework wait its own end of turn comes at once and sees the closer or the press
                 # (on_user_turn_completed); a reply started here would be cut by it
                 if not self._framework_ends_soon() and (asked or (
@@ -203,7 +190,7 @@ class InterviewerAgent(Agent):
     def _framework_ends_soon(self) -> bool:
         """Does the framework end a turn within moments of the last word (a two-gate persona's short quiet)?"""
         tt = self._conductor.round.persona.turn_taking
-        return float(tt.min_endpointing_delay_s) <= FRAMEWORK_SOON_S
+        return float(tt.min_endpointing_delay_s) <= ep.FRAMEWORK_SOON_S
 
     async def _end_turn_now(self) -> None:
         """The candidate said they are done: answer now, instead of after the silence wait.
@@ -225,7 +212,7 @@ class InterviewerAgent(Agent):
             self.session.on("user_state_changed", on_state)
             try:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(quiet.wait(), USER_SILENCE_WAIT_S)
+                    await asyncio.wait_for(quiet.wait(), ep.USER_SILENCE_WAIT_S)
             finally:
                 self.session.off("user_state_changed", on_state)
         text = self.unanswered_text()
@@ -244,7 +231,7 @@ class InterviewerAgent(Agent):
         self.session.generate_reply(user_input=without_closer(text, self._closers))
         # a moment later, once the framework has scheduled its own end-of-turn for these words: this
         # commit replaces that one, so the silence timer ends in a turn with no reply of its own
-        asyncio.get_running_loop().call_later(COMMIT_AFTER_S, self._commit_without_reply)
+        asyncio.get_running_loop().call_later(ep.COMMIT_AFTER_S, self._commit_without_reply)
 
     def _commit_without_reply(self) -> None:
         with contextlib.suppress(RuntimeError):  # the session closed meanwhile: nothing left to commit
@@ -262,12 +249,14 @@ class InterviewerAgent(Agent):
 
     async def on_user_turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
         """Join a held fragment to this turn, or hold this turn if it stops mid-sentence."""
-        self._cancel_flush()
         self._unanswered.clear()  # this turn carries them to the core (or into the hold)
         text = " ".join((new_message.text_content or "").split())
+        if self.hold.acknowledged and not self._spoke_since_ack and text:
+            return await self._late_words(text)
+        self._cancel_flush()
         closed, self._closed_words = self._closed_words, None
         now = asyncio.get_running_loop().time()
-        if closed and text and closed[0].endswith(text) and now - closed[1] < CLOSED_ECHO_S:
+        if closed and text and closed[0].endswith(text) and now - closed[1] < ep.CLOSED_ECHO_S:
             raise StopResponse()  # the framework's own end of words the candidate's "I'm done" already answered
         count = 0
         if self.hold.active:
@@ -309,10 +298,26 @@ class InterviewerAgent(Agent):
             self.acks_said += 1
             ack = self._acks[self.acks_said % len(self._acks)]
             handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+            self._spoke_since_ack = False
             log.info("voice.turn_acknowledged")
             self._flush_task = asyncio.create_task(self._flush_later(after=handle), name="InterviewerAgent.flush_ack")
             raise StopResponse()
         self._answer_handed_over()
+
+    async def _late_words(self, text: str) -> None:
+        """The last words of an answer already acknowledged, transcribed after the framework ended the turn.
+
+        Nobody spoke since the "Okay.": these words belong to the answer it acknowledged, not to a new
+        turn. They join it; the reply still follows the acknowledgement's grace, unless the words now stop
+        mid-phrase, in which case the answer waits the long quiet like any unfinished one.
+        """
+        self.hold.text = f"{self.hold.text} {text}".strip()
+        outlook = await self._conductor.outlook(self.hold.text, speaking_s=self._speaking_estimate())
+        if outlook.unfinished is not None and self.hold.acknowledged:
+            self.hold.acknowledged = False
+            self.hold_reasons.append(outlook.unfinished)
+            log.info("voice.turn_held", count=self.hold.count, reason=outlook.unfinished, late=True)
+        raise StopResponse()
 
     def _closed_by_candidate(self, message: llm.ChatMessage, text: str) -> None:
         """Hand this turn to the core as the framework ended it, without its closing words."""
@@ -324,7 +329,7 @@ class InterviewerAgent(Agent):
     def _explicit_end(self, text: str) -> bool:
         """The words end on a closer, or Done was pressed while they were still being transcribed."""
         pressed = self._done_requested_at is not None and (
-            asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
+            asyncio.get_running_loop().time() - self._done_requested_at < ep.DONE_REACH_S)
         if pressed or (self._closers and closer_at_end(text, self._closers)):
             self._done_requested_at = None
             return True
@@ -384,16 +389,21 @@ class InterviewerAgent(Agent):
         if after is not None:
             # interrupted, closed or slow to start: the quiet is counted from ACK_MAX_S at the latest
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(after.wait_for_playout(), ACK_MAX_S)
-            grace_ends = loop.time() + ACK_GRACE_S
+                await asyncio.wait_for(after.wait_for_playout(), ep.ACK_MAX_S)
+            grace_ends = loop.time() + ep.ACK_GRACE_S
         wait_s = self._long_wait_s()
+        resumed = False
         while True:
-            await asyncio.sleep(FLUSH_POLL_S)
+            await asyncio.sleep(ep.FLUSH_POLL_S)
             if not self.hold.active:
                 return  # the continuation's turn took it
             if self.session.user_state == "speaking":
-                continue  # the rest is coming: its own turn picks the hold up when it ends
-            if (loop.time() >= grace_ends) if after is not None else (self._quiet_s(held_at) >= wait_s):
+                resumed = True  # the rest is coming: its own turn picks the hold up when it ends
+                continue
+            # after an acknowledgement nobody talked over, the reply follows its short grace; once the candidate
+            # went on (or late words left it unfinished), only the long quiet or the continuation's turn ends it
+            acked = after is not None and self.hold.acknowledged and not resumed
+            if (loop.time() >= grace_ends) if acked else (self._quiet_s(held_at) >= wait_s):
                 break
         stopped = self.hold.stopped_speaking_at
         text, _started, _count = self.hold.take()

@@ -18,13 +18,26 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from agent.interview.completeness import looks_unfinished
-
-__all__ = ["MAX_HOLDS", "VAD_MIN_SILENCE_S", "TurnHold", "looks_unfinished"]
-
 MAX_HOLDS = 2  # per answer; after that, silence wins
 # the VAD's own end-of-speech silence; endpointing delays are counted on top of the last speech
 VAD_MIN_SILENCE_S = 0.3
+# How long after answering a closer the framework's pending turn is committed without a reply.
+COMMIT_AFTER_S = 0.1
+# How long a closer waits for the voice detector to call the candidate's speech over.
+USER_SILENCE_WAIT_S = 1.0
+# A framework wait at most this long ends a turn about when its transcript is in: an explicit end is then
+# answered in that end of turn, not ahead of it.
+FRAMEWORK_SOON_S = 0.5
+# How long after Done is pressed the next transcript still counts as the end of the answer.
+DONE_REACH_S = 5.0
+# How long after an explicit end the framework's own end of the same words is recognised as a repeat.
+CLOSED_ECHO_S = 3.0
+# After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
+ACK_GRACE_S = 0.6
+# The longest an acknowledgement may take to play before the quiet is counted anyway.
+ACK_MAX_S = 1.5
+# How often a held turn looks whether the candidate went on or the wait is over.
+FLUSH_POLL_S = 0.05
 
 
 @dataclass

@@ -209,6 +209,7 @@ async def test_speaking_again_after_the_acknowledgement_continues_the_same_answe
         first = llm.ChatMessage(role="user", content=[LONG_DONE])
         with pytest.raises(StopResponse):
             await agent.on_user_turn_completed(llm.ChatContext.empty(), first)
+        agent._on_user_state(types.SimpleNamespace(old_state="listening", new_state="speaking", created_at=1.0))
         rest = llm.ChatMessage(role="user", content=["And the share of their work that has moved onto it."])
         await agent.on_user_turn_completed(llm.ChatContext.empty(), rest)  # finished again: no second "Okay."
         assert agent.acks_said == 1 and agent.acks_taken_back == 1
@@ -373,4 +374,32 @@ async def test_a_reply_the_agent_hands_over_itself_is_timed_from_the_answers_las
     conductor.record_agent_message(again.text, {"started_speaking_at": 2001.0, "e2e_latency": 0.4},
                                    interrupted=False)
     assert second.to_dict()["e2e_latency"] == pytest.approx(0.4)
+    await conductor.aclose()
+
+
+async def test_words_transcribed_after_the_acknowledgement_join_the_answer_it_acknowledged(bank, store):
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[LONG_DONE]))
+        flush = agent._flush_task
+        # the last piece of the same speech, decoded after the framework ended the turn: nobody spoke since
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(
+                role="user", content=["It also shows up in their release notes."]))
+        assert agent.acks_taken_back == 0 and agent.hold.acknowledged and agent._flush_task is flush
+        assert agent.hold.text == LONG_DONE + " It also shows up in their release notes."
+        # a late piece that stops mid-phrase leaves the answer open: it waits the long quiet like any other
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(
+                role="user", content=["And then"]))
+        assert not agent.hold.acknowledged and agent.hold_reasons[-1] == "trailing"
+    assert not [t for t in conductor.turns if t.source == "answer"]
     await conductor.aclose()
