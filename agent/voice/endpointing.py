@@ -33,7 +33,10 @@ DONE_REACH_S = 5.0
 # How long after an explicit end the framework's own end of the same words is recognised as a repeat.
 CLOSED_ECHO_S = 3.0
 # After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
-ACK_GRACE_S = 0.6
+# "Okay." lasts about 0.67 s (its last 0.27 s silent), so the reply itself starts about 1.1 s after the "Okay."
+# and about 1.8-2 s after the last word, as the fixed wait used to, while a candidate who goes on within that
+# time (a pause of up to about 1.7 s) keeps the floor.
+ACK_GRACE_S = 0.4
 # The longest an acknowledgement may take to play before the quiet is counted anyway.
 ACK_MAX_S = 1.5
 # How often a held turn looks whether the candidate went on or the wait is over.
