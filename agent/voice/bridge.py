@@ -312,6 +312,12 @@ class InterviewerAgent(Agent):
         mid-phrase, in which case the answer waits the long quiet like any unfinished one.
         """
         self.hold.text = f"{self.hold.text} {text}".strip()
+        if self._explicit_end(self.hold.text):  # the late words were "that's my answer": reply now
+            self._cancel_flush()
+            self.closer_commits += 1
+            log.info("voice.turn_closed_by_candidate")
+            self._reply_to_hold()
+            raise StopResponse()
         outlook = await self._conductor.outlook(self.hold.text, speaking_s=self._speaking_estimate())
         if outlook.unfinished is not None and self.hold.acknowledged:
             self.hold.acknowledged = False
@@ -405,12 +411,16 @@ class InterviewerAgent(Agent):
             acked = after is not None and self.hold.acknowledged and not resumed
             if (loop.time() >= grace_ends) if acked else (self._quiet_s(held_at) >= wait_s):
                 break
+        log.info("voice.hold_flushed")
+        self._reply_to_hold()
+
+    def _reply_to_hold(self) -> None:
+        """Hand the held words to the core now (a closer's words taken off) and reply to them."""
         stopped = self.hold.stopped_speaking_at
         text, _started, _count = self.hold.take()
-        log.info("voice.hold_flushed")
         self._answer_handed_over()
         self._conductor.note_speech_end(stopped or self._answer_stopped_at)
-        self.session.generate_reply(user_input=text)
+        self.session.generate_reply(user_input=without_closer(text, self._closers))
 
     def _cancel_flush(self) -> None:
         task = self._flush_task

@@ -403,3 +403,29 @@ async def test_words_transcribed_after_the_acknowledgement_join_the_answer_it_ac
         assert not agent.hold.acknowledged and agent.hold_reasons[-1] == "trailing"
     assert not [t for t in conductor.turns if t.source == "answer"]
     await conductor.aclose()
+
+
+async def test_a_closer_transcribed_after_the_acknowledgement_ends_the_answer_at_once(bank, store):
+    import asyncio
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",), closers=FAKE_LEXICON.turn_closers)
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[LONG_DONE]))
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(
+                role="user", content=["That's my answer."]))
+        assert agent.closer_commits == 1 and not agent.hold.active
+        for _ in range(100):
+            if any(t.source == "answer" for t in conductor.turns):
+                break
+            await asyncio.sleep(0.02)
+    assert [t.heard for t in conductor.turns if t.source == "answer"] == [LONG_DONE]
+    await conductor.aclose()
