@@ -138,7 +138,14 @@ def build_config(args: argparse.Namespace) -> Any:
         Retention.from_env()  # read again where each round writes its report; a bad value is said here, once
     except RetentionError as exc:
         raise UsageError(str(exc)) from None
+    from agent.admission import AdmissionError, ceiling_from_env
+
+    try:
+        admit_ceiling = ceiling_from_env()
+    except AdmissionError as exc:
+        raise UsageError(str(exc)) from None
     return WorkerConfig(
+        admit_ceiling=admit_ceiling,
         rejoin_grace_s=_rejoin_grace(),
         url=_url(args),
         api_key=_secret(ENV_KEY),
