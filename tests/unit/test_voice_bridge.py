@@ -429,3 +429,49 @@ async def test_a_closer_transcribed_after_the_acknowledgement_ends_the_answer_at
             await asyncio.sleep(0.02)
     assert [t.heard for t in conductor.turns if t.source == "answer"] == [LONG_DONE]
     await conductor.aclose()
+
+
+async def test_words_finished_while_the_candidate_already_speaks_again_are_held_not_answered(two_gate_bank, store):
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(two_gate_bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        session._update_user_state("speaking")  # the rest of the answer has begun
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[LONG_DONE]))
+        assert agent.hold.active and agent.hold_reasons[-1] == "speaking" and agent.acks_said == 0
+
+
+async def test_the_reply_after_an_okay_waits_for_the_personas_quiet(store):
+    import asyncio
+    import time
+
+    from livekit.agents import StopResponse
+
+    q = fake_question()
+    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0,
+                                      reply_after_ack_s=1.0))
+    bank = types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
+    conductor = conductor_for(bank, store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._answer_stopped_at = time.time()  # the last word: now
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[LONG_DONE]))
+        await asyncio.sleep(0.5)
+        assert not [t for t in conductor.turns if t.source == "answer"]  # still in the quiet after the "Okay."
+        for _ in range(100):
+            if any(t.source == "answer" for t in conductor.turns):
+                break
+            await asyncio.sleep(0.05)
+    assert [t.heard for t in conductor.turns if t.source == "answer"] == [LONG_DONE]
+    await conductor.aclose()
