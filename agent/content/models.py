@@ -244,6 +244,10 @@ class TurnTaking(Strict):
     mode: Literal["vad", "v1-mini", "two-gate"] = "vad"
     min_endpointing_delay_s: float = Field(default=0.8, ge=0.2, le=5)
     max_endpointing_delay_s: float = Field(default=3.0, ge=0.5, le=10)
+    # two-gate: after a fast "Okay." the reply itself waits until the candidate has been quiet this long (counted
+    # from the last word; 0: right after the "Okay." and a short grace), so a candidate who goes on after a
+    # longer pause still takes it back; at most max_endpointing_delay_s
+    reply_after_ack_s: float = Field(default=0.0, ge=0, le=10)
     silence_nudge_s: float = Field(default=12.0, ge=3, le=120)
     absence_end_s: float = Field(default=60.0, ge=10, le=600)
 
@@ -251,6 +255,8 @@ class TurnTaking(Strict):
     def _ordered(self) -> TurnTaking:
         if self.max_endpointing_delay_s < self.min_endpointing_delay_s:
             raise ValueError("max_endpointing_delay_s must be >= min_endpointing_delay_s")
+        if self.reply_after_ack_s > self.max_endpointing_delay_s:
+            raise ValueError("reply_after_ack_s must be <= max_endpointing_delay_s")
         if self.absence_end_s <= self.silence_nudge_s:
             raise ValueError("absence_end_s must be greater than silence_nudge_s")
         return self

@@ -39,7 +39,7 @@ from agent.voice import endpointing as ep
 from agent.voice.backchannel import is_backchannel
 from agent.voice.conductor import RoundConductor
 from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold
-from agent.voice.turn_gate import AcousticTurnGate, GateCall
+from agent.voice.turn_gate import AcousticTurnGate, GateCall, ask_two_gates
 
 log = get_logger(__name__)
 
@@ -282,6 +282,8 @@ class InterviewerAgent(Agent):
             raise StopResponse()  # the turn was ended another way while the gates were asked
         if self._explicit_end(text):  # Done was pressed while the gates were asked
             return self._closed_by_candidate(new_message, text)
+        if reason is None and self.session.user_state == "speaking":
+            reason = "speaking"  # late words of a turn the candidate has already gone on from: never answer over them
         if reason is not None:
             self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1,
                            stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
@@ -356,17 +358,9 @@ class InterviewerAgent(Agent):
         """
         if self._turn_gate is None:
             return "trailing" if looks_unfinished(text) else None
-        loop = asyncio.get_running_loop()
-        asked_at = loop.time()
-        late = self._conductor.outlooks_late
-        outlook = await self._conductor.outlook(text, speaking_s=self._speaking_estimate())
-        reason = outlook.unfinished
-        voice = await self._turn_gate.finished() if reason is None or self.ask_voice_always else None
-        if reason is None and not voice:
-            reason = "voice"
-        self.gate_calls.append(GateCall(text=text, transcript=outlook.unfinished, voice=voice,
-                                        looked_ahead=self._conductor.outlooks_late == late,
-                                        seconds=loop.time() - asked_at))
+        reason, call = await ask_two_gates(self._conductor, self._turn_gate, text, speaking_s=self._speaking_estimate(),
+                                           ask_voice_always=self.ask_voice_always)
+        self.gate_calls.append(call)
         return reason
 
     def _long_wait_s(self) -> float:
@@ -377,6 +371,9 @@ class InterviewerAgent(Agent):
         """
         tt = self._conductor.round.persona.turn_taking
         return float(tt.max_endpointing_delay_s) + (0.0 if self._turn_gate is not None else VAD_MIN_SILENCE_S)
+
+    def _reply_after_ack_s(self) -> float:
+        return float(self._conductor.round.persona.turn_taking.reply_after_ack_s)
 
     def _quiet_s(self, held_at: float) -> float:
         """Seconds since the candidate's last word (since the hold, when the voice detector has not said)."""
@@ -409,7 +406,8 @@ class InterviewerAgent(Agent):
             # after an acknowledgement nobody talked over, the reply follows its short grace; once the candidate
             # went on (or late words left it unfinished), only the long quiet or the continuation's turn ends it
             acked = after is not None and self.hold.acknowledged and not resumed
-            if (loop.time() >= grace_ends) if acked else (self._quiet_s(held_at) >= wait_s):
+            if (loop.time() >= grace_ends and self._quiet_s(held_at) >= self._reply_after_ack_s()) if acked \
+                    else (self._quiet_s(held_at) >= wait_s):
                 break
         log.info("voice.hold_flushed")
         self._reply_to_hold()

@@ -60,6 +60,25 @@ def preload_turn_model() -> Any | None:
         return None
 
 
+async def ask_two_gates(conductor: Any, gate: Any, text: str, *, speaking_s: float | None,
+                        ask_voice_always: bool = False) -> tuple[str | None, GateCall]:
+    """Why ``text`` should wait for more (None: answer it now), and the record of the ask.
+
+    The words' verdict is the core's look-ahead (ready from the pause when the words have not changed since);
+    the voice is asked only when the words pass, or always when a benchmark wants its verdict.
+    """
+    loop = asyncio.get_running_loop()
+    asked_at = loop.time()
+    late = conductor.outlooks_late
+    outlook = await conductor.outlook(text, speaking_s=speaking_s)
+    reason = outlook.unfinished
+    voice = await gate.finished() if reason is None or ask_voice_always else None
+    if reason is None and not voice:
+        reason = "voice"
+    return reason, GateCall(text=text, transcript=outlook.unfinished, voice=voice,
+                            looked_ahead=conductor.outlooks_late == late, seconds=loop.time() - asked_at)
+
+
 class AcousticTurnGate:
     """The audio half: one v1-mini stream per session, fed every input frame."""
 
