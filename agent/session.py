@@ -25,7 +25,7 @@ from agent.interview.job_ad import preface
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
-from agent.interview.scorecard import Scorecard
+from agent.interview.scorecard import Scorecard, load_scorecard
 from agent.logs import get_logger
 
 if TYPE_CHECKING:
@@ -203,8 +203,6 @@ def _job_ad_preface(request: RoundRequest, questions: Sequence[Question], bank: 
 
 def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard]:
     """Scorecards of earlier rounds, rebuilt from their stored turns."""
-    from agent.report.build import load_scorecard
-
     return [load_scorecard(store, bank.questions, s.round_id) for s in store.list_rounds(limit=limit)]
 
 

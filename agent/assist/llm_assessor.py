@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -163,9 +163,9 @@ class LLMRefinedAssessor:
         if not added:
             return result
         hits = [*result.signals, *added]
-        return replace(result, signals=hits, answer_kind="answer",
-                       score=score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)],
-                                           reasoning=result.reasoning))
+        score = score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)],
+                              reasoning=result.reasoning)
+        return result.model_copy(update={"signals": hits, "answer_kind": "answer", "score": score})
 
     # -- the model call ---------------------------------------------------
 
@@ -204,7 +204,7 @@ class LLMRefinedAssessor:
                 continue
             # the model finds the idea; whether the quote explains it is read the same way as for the cues
             level = self._base.explain_level(question, text, evidence)
-            added.append(SignalHit(signal.id, signal.polarity.value, evidence, level=level,
+            added.append(SignalHit(id=signal.id, polarity=signal.polarity.value, evidence=evidence, level=level,
                                    term=" ".join(evidence.split()[:6])))
         log.info("llm.assist", endpoint=self._endpoint, added=len(added), ms=round((self._clock() - started) * 1000))
         return added

@@ -36,8 +36,8 @@ def _format(args: argparse.Namespace) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Rebuild the scorecard from the store and write it; print where it went."""
+    from agent.interview.scorecard import load_scorecard
     from agent.report import default_report_path, render, write_report
-    from agent.report.build import load_scorecard
     from agent.store import StoreError
 
     fmt = _format(args)

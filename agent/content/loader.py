@@ -18,17 +18,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from agent.content.job_ad import JOB_AD_FILE, JobAdFile, JobAdRules
-from agent.content.models import (
-    SCHEMA_VERSION,
-    Curveball,
-    Lexicon,
-    LexiconFile,
-    Persona,
-    PersonaFile,
-    Probe,
-    Question,
-    QuestionFile,
-)
+from agent.content.lexicon import Lexicon, LexiconFile
+from agent.content.models import SCHEMA_VERSION, Curveball, Persona, PersonaFile, Probe, Question, QuestionFile
 from agent.paths import CONTENT_ROOT
 
 QUESTIONS_DIR = CONTENT_ROOT / "question_bank"

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from agent.report.build import bank_questions, load_scorecard
+from agent.interview.scorecard import load_scorecard
+from agent.report.build import bank_questions
 from agent.report.history import history_rows, svg_sparkline, trend_of_rows
 from agent.report.html import environment, render_html
 from agent.store.errors import UnknownRound

@@ -62,7 +62,7 @@ class RoundRequest:
         """The dispatch metadata the worker receives (questions and fit only for a round fitted to an ad)."""
         data: dict[str, Any] = {"persona": self.persona, "track": self.track, "minutes": self.minutes}
         if self.fit is not None:
-            data.update(questions=list(self.questions), fit=self.fit.to_dict())
+            data.update(questions=list(self.questions), fit=self.fit.model_dump(mode="json"))
         elif self.questions:  # a redo: the one question asked again
             data.update(questions=list(self.questions))
         return data

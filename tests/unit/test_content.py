@@ -99,7 +99,8 @@ def test_every_persona_runs_a_round_end_to_end(bank, persona_id):
     persona = bank.personas[persona_id]
     qs = [q for q in bank.questions.values() if set(q.tracks) & set(persona.tracks)][:2]
     clock = [0.0]
-    meta = RoundMeta("r-" + persona_id, persona_id, None, tuple(q.id for q in qs), 10.0, "2026-01-01T00:00:00+00:00")
+    meta = RoundMeta(round_id="r-" + persona_id, persona_id=persona_id, track=None,
+                     question_ids=tuple(q.id for q in qs), minutes=10.0, started_at="2026-01-01T00:00:00+00:00")
     r = InterviewRound(meta=meta, questions=qs, persona=persona, assessor=CueAssessor(bank.lexicon),
                        clock=lambda: clock[0])
     r.start()

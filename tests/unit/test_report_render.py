@@ -6,9 +6,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from agent.interview.scorecard import Scorecard, build_scorecard
+from agent.interview.scorecard import Scorecard, build_scorecard, load_scorecard
 from agent.report import default_report_path, render, write_report
-from agent.report.build import load_scorecard
 from agent.store import Store
 from tests.fakes.rounds import CANDIDATE_QUOTE, HOSTILE, full_round, meta, questions
 

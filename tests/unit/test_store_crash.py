@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from agent.interview.scorecard import load_scorecard
 from agent.report import render
-from agent.report.build import load_scorecard
 from agent.store import Store
 from tests.fakes.rounds import CANDIDATE_QUOTE, questions
 
