@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from agent.interview.records import RoundMeta, RoundSummary, TurnRecord
 from agent.interview.scorecard import PreviousAttempt
 from agent.logs import get_logger
-from agent.paths import database_url
 from agent.store import schema
 from agent.store._engine import SQLITE_BUSY_TIMEOUT_S, open_engine, parse_url, shown
 from agent.store.attempts import SignalOutcome, latest_attempts, signal_outcomes
@@ -44,9 +43,9 @@ WRITE_WAIT_S = 30.0
 class Store:
     """Rounds and their turns in a SQL database (see the module docstring)."""
 
-    def __init__(self, url: str | None = None, *, write_wait_s: float = WRITE_WAIT_S,
+    def __init__(self, url: str, *, write_wait_s: float = WRITE_WAIT_S,
                  owner: str | None = None, read_only: bool = False) -> None:
-        self.url = parse_url(database_url(url))
+        self.url = parse_url(url)
         self.shown_url = shown(self.url)
         self.write_wait_s = write_wait_s
         # Read-only: the data folder cannot be written, but ``history`` and ``report`` can still read it.
