@@ -46,6 +46,7 @@ TOKEN_TTL_ENV = "INTERVIEWER_TOKEN_TTL_S"
 GLOBAL_RATE_ENV = "INTERVIEWER_GLOBAL_RATE_LIMIT"
 TRUSTED_PROXIES_ENV = "INTERVIEWER_TRUSTED_PROXIES"
 REJOIN_GRACE_ENV = "INTERVIEWER_REJOIN_GRACE_S"
+ADMIT_CPU_ENV = "INTERVIEWER_ADMIT_CPU"
 
 DEFAULT_DB_WAIT_S = 30.0  # how long a write retries a locked database before the round is told
 MAX_KEEP_REPORTS = 100_000
@@ -53,6 +54,7 @@ MAX_KEEP_DAYS = 36_500.0
 DEFAULT_GLOBAL_RATE_LIMIT = 120
 DEFAULT_REJOIN_GRACE_S = 60.0  # how long a dropped candidate may take to come back into their round
 MAX_REJOIN_GRACE_S = 600.0
+DEFAULT_ADMIT_CPU = 0.85  # a worker admits a further round while its host's busy cores stay under this share
 
 T = TypeVar("T")
 
@@ -90,6 +92,7 @@ class Settings(BaseModel):
     global_rate_limit: int = DEFAULT_GLOBAL_RATE_LIMIT
     trusted_proxies: tuple[Network, ...] = ()
     rejoin_grace_s: float = DEFAULT_REJOIN_GRACE_S
+    admit_cpu: float = DEFAULT_ADMIT_CPU  # 0 admits one round at a time (agent.admission)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -116,6 +119,8 @@ class Settings(BaseModel):
             trusted_proxies=_proxies(env),
             rejoin_grace_s=_number(env, REJOIN_GRACE_ENV, float, DEFAULT_REJOIN_GRACE_S, 0, MAX_REJOIN_GRACE_S,
                                    "expected seconds from 0 to 600"),
+            admit_cpu=_number(env, ADMIT_CPU_ENV, float, DEFAULT_ADMIT_CPU, 0.0, 1.0,
+                              "expected a share of the CPU from 0 to 1"),
         )
 
     def with_database(self, url: str | None) -> Settings:

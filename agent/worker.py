@@ -15,8 +15,12 @@ and runs it until SIGTERM or SIGINT. What the server is told, and why:
 - **load** is the number of running rounds over ``capacity`` (default two
   per CPU core) with the threshold at 1.0: the LiveKit server stops sending a
   worker rounds when it is full and sends them to another worker instead.
-  CPU load would be a poor signal here, because speech decoding comes in
-  bursts and a busy moment says little about the next minute of a round.
+- **admission by measured load** (``agent.admission``): below capacity, a
+  further round is admitted only while the host's busy cores, smoothed over a
+  few seconds, plus one round's measured cost stay under
+  ``INTERVIEWER_ADMIT_CPU`` of the cores (default 0.85); otherwise the round is
+  refused up front and the page says so. Smoothing matters: speech decoding
+  comes in bursts, and one busy moment says little about the next minute.
 - **per-job memory**: a warning at 75 % of the limit, and a process that goes
   past the limit is killed (its round keeps every turn already stored).
 - **health endpoint**: the framework's HTTP server, ``GET /`` (200 ``OK`` while
@@ -45,6 +49,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from agent.admission import REFUSED_ATTRIBUTE, REFUSED_LINE, HostLoad
 from agent.assist.llm_assessor import assessor_for
 from agent.content.loader import load_bank_at
 from agent.interview.assess import CueAssessor
@@ -98,6 +103,11 @@ class WorkerConfig:
         """How long a dropped candidate may take to come back into their round."""
         return self.settings.rejoin_grace_s
 
+    @property
+    def admit_ceiling(self) -> float:
+        """The share of the host's cores rounds may fill (agent.admission)."""
+        return self.settings.admit_cpu
+
     def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
         return f"WorkerConfig(url={self.url!r}, capacity={self.capacity}, db={self.database_url.split(':')[0]})"
 
@@ -125,15 +135,25 @@ class WarmPool:
     framework's own pool; livekit-agents is pinned to 1.8.)
     """
 
-    def __init__(self, server: AgentServer, capacity: int) -> None:
+    def __init__(self, server: AgentServer, capacity: int, load: HostLoad | None = None) -> None:
         self.server = server
         self.capacity = capacity
+        self.load = load  # measured admission; None admits up to capacity
         self.in_flight = 0  # rounds accepted here and not yet counted as active jobs
+        self.refused = 0
 
     def target(self) -> int:
         return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight)
 
     async def __call__(self, request: JobRequest) -> None:
+        if self.load is not None and (self.server.active_jobs or self.in_flight) and not self.load.admits():
+            # refused up front: the job joins only to tell the page why, then leaves (agent.admission)
+            self.refused += 1
+            reading = self.load.reading()
+            log.info("worker.round_refused", busy_cores=reading.busy_cores, round_cores=reading.round_cores,
+                     rounds=reading.rounds, cores=reading.cores, ceiling=self.load.ceiling)
+            await request.accept(attributes={REFUSED_ATTRIBUTE: REFUSED_LINE})
+            return
         self.in_flight += 1
         try:
             pool = getattr(self.server, "_proc_pool", None)
@@ -149,7 +169,7 @@ def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
     # deferred: the voice library imports livekit-agents (seconds) and the session SQLAlchemy, which
     # `interviewer --help` does without (it imports this module for the worker's defaults)
     from agent.session import ReportOutputs
-    from agent.voice.room_round import install_stop_signal, prewarm_process
+    from agent.voice.room_setup import install_stop_signal, prewarm_process
 
     configure_logging(verbose=config.verbose, include_pii=config.log_pii)
     started = time.perf_counter()
@@ -174,8 +194,11 @@ async def entrypoint(ctx: JobContext) -> None:
     await run_room_round(ctx)
 
 
-def build_server(config: WorkerConfig) -> AgentServer:
-    """The ``AgentServer`` for ``config``; call :func:`serve` (or ``server.run``) to start it."""
+def build_server(config: WorkerConfig, load: HostLoad | None = None) -> AgentServer:
+    """The ``AgentServer`` for ``config``; call :func:`serve` (or ``server.run``) to start it.
+
+    ``load``: the measured admission (see ``agent.admission``); None admits rounds up to capacity.
+    """
     from livekit.agents import AgentServer  # deferred: livekit-agents takes seconds to import
 
     server = AgentServer(
@@ -193,8 +216,18 @@ def build_server(config: WorkerConfig) -> AgentServer:
         host=config.health_host,
         port=config.health_port,
     )
-    server.rtc_session(entrypoint, agent_name=AGENT_NAME, on_request=WarmPool(server, config.capacity))
+    server.rtc_session(entrypoint, agent_name=AGENT_NAME, on_request=WarmPool(server, config.capacity, load))
     return server
+
+
+def _round_pids(server: AgentServer | None, *, running: bool = True) -> list[int]:
+    """The job processes running a round now, or (``running=False``) those waiting for one (the framework has
+    no public list of them).
+    """
+    pool = getattr(server, "_proc_pool", None)
+    return [pid for proc in list(getattr(pool, "processes", []))
+            if (pid := getattr(proc, "pid", None)) and (getattr(proc, "running_job", None) is not None) is running]
+
 
 
 def _signal_rounds(server: AgentServer) -> int:
@@ -210,9 +243,10 @@ def _signal_rounds(server: AgentServer) -> int:
     return told
 
 
-async def serve(server: AgentServer, config: WorkerConfig) -> int:
+async def serve(server: AgentServer, config: WorkerConfig, load: HostLoad | None = None) -> int:
     """Run until a stop signal, then close rounds in order; 0 on a clean stop, 1 if the server failed."""
     loop = asyncio.get_running_loop()
+    sampler = asyncio.create_task(load.run(), name="worker.load") if load is not None else None
     stop = asyncio.Event()
     hurry = asyncio.Event()
 
@@ -225,7 +259,7 @@ async def serve(server: AgentServer, config: WorkerConfig) -> int:
         loop.add_signal_handler(sig, on_signal)
 
     def on_started() -> None:
-        log.info("worker.started", agent_name=AGENT_NAME, capacity=config.capacity,
+        log.info("worker.started", agent_name=AGENT_NAME, capacity=config.capacity, admit_cpu=config.admit_ceiling,
                  health=f"http://{config.health_host}:{server.worker_info.http_port}/")
 
     server.on("worker_started", on_started)
@@ -260,6 +294,8 @@ async def serve(server: AgentServer, config: WorkerConfig) -> int:
         return 0
     finally:
         stop_task.cancel()
+        if sampler is not None:
+            sampler.cancel()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
         if not run_task.done():
@@ -277,5 +313,8 @@ def run_worker(config: WorkerConfig) -> int:
     if not config.log_pii:
         for handler in logging.getLogger().handlers:
             handler.addFilter(DropFrameworkPii())
-    server = build_server(config)
-    return asyncio.run(serve(server, config))
+    server: AgentServer | None = None
+    load = HostLoad(job_pids=lambda: _round_pids(server), spare_pids=lambda: _round_pids(server, running=False),
+                    ceiling=config.admit_ceiling)
+    server = build_server(config, load)
+    return asyncio.run(serve(server, config, load))

@@ -21,246 +21,283 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
 import sys
 import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from bench.pause_corpus import CLASSES, CLOSER, COMPLETE
 from bench.voice_latency import persona_variant
 
-# Unfinished answers, by what the first part ends on; each is (first part, rest) with a pause between.
-AFTER_CONJUNCTION = (
-    ("For a shared platform I would first talk to the teams that depend on it, and",
-     "then I would measure how long a new team needs to ship something real."),
-    ("If the change breaks the API, I would tell every consumer early, because",
-     "they need time to plan the migration around their own releases."),
-    ("I would keep the old version running for a while, but",
-     "only until the traffic on it drops close to zero."),
-    ("The north star should count successful calls from real customers, so",
-     "that it moves when they get value and not when someone opens a dashboard."),
-    ("Before anything else I would look at who still calls the old endpoint, and",
-     "I would write to those teams by name instead of sending one big announcement."),
-    ("A header keeps the address clean, but",
-     "most people forget to send it when they copy an example."),
-    ("I would give the team that asked a clear answer this week, or",
-     "at least a date by which they will get one."),
-    ("The cache makes the page fast for most people, although",
-     "the first visitor after a change still waits for the slow path."),
-    ("For the feed I would start from what people come back for, because",
-     "a click today says little about whether they return next month."),
-    ("I would want the agent tool to have a narrow job, since",
-     "a model calling it cannot ask a person what a vague field means."),
-)
-AFTER_FILLER = (
-    ("I think the most important number is, um",
-     "how much of their eligible work the teams have moved onto the platform."),
-    ("For the one team that asks for the feature I would, uh",
-     "first check whether other teams have the same need."),
-    ("The way I would explain caching is, um",
-     "like keeping the milk you use every day on the kitchen counter."),
-    ("When the maps app picks a route it looks at, uh",
-     "how long each road takes right now, not just how far it is."),
-    ("The first thing I would check is, er",
-     "whether the breaking change can be avoided with a new field instead."),
-    ("Honestly my background is, um, you know",
-     "mostly data analysis, and that shaped how I talk to engineers."),
-    ("For the north star I would go with, hmm",
-     "the number of customer apps that make successful calls every week."),
-    ("When you type an address the browser first, uh",
-     "asks a directory where that name lives on the network."),
-    ("The way I would decide between the three is, um, well",
-     "by asking who is going to call it, a person, a program or a model."),
-    ("My worry with personalising it is, uh",
-     "that we may not have enough history for new users to learn from."),
-)
-MID_CLAUSE = (
-    ("I would measure the time it takes a new team",
-     "to ship its first feature on the platform."),
-    ("The version goes in the address because people copy links",
-     "straight from the documentation into their code."),
-    ("The feed ranks the posts it predicts you will",
-     "actually enjoy and not just click on."),
-    ("A reminder goes out two days before the appointment",
-     "and again on the morning itself, in the way the patient chose."),
-    ("Before we switch the old behaviour off we would",
-     "wait until the last big customer has moved across."),
-    ("The directory that turns a name into an address",
-     "is asked first, and the answer is kept for a while."),
-    ("What I would really like the platform team to",
-     "measure is how many hours the other teams no longer spend on plumbing."),
-    ("For the one team with the special request the",
-     "best answer may be an extension point they own themselves."),
-    ("The route that looks shortest on the map is",
-     "often slower at five in the evening than the longer one."),
-    ("A good explanation of an API for my aunt would",
-     "start with a restaurant menu and a waiter."),
-)
-BETWEEN_SENTENCES = (
-    ("Uptime matters, but it only says the platform is running.",
-     "What I really want to know is whether teams ship faster because of it."),
-    ("I would keep the old version alive for a while.",
-     "Then I would switch it off once the usage drops close to zero."),
-    ("I would start from the teams that build on the platform and ask what job it does for them. They come to "
-     "us because they want to ship their own features faster, and not because they love infrastructure.",
-     "So my first number would be how long a new team takes to get something real into production."),
-    ("For a public API I would put the version in the URL, because people copy examples from the docs and a "
-     "version they can see is one they cannot forget to send.",
-     "Headers are fine for finer changes, and I would say when each one wins."),
-    ("A security fix sometimes cannot wait for a grace period.",
-     "Then I would call the biggest customers myself and ship a patched client the same day."),
-    ("The team that asked is not wrong to want it.",
-     "But I would check whether two or three other teams need something close before building anything."),
-    ("Daily active users is the number everyone reaches for.",
-     "For an API it mostly counts people logging in to debug, which is the opposite of success."),
-    ("The ranking model predicts what each person will engage with.",
-     "The harder part is choosing an objective that does not reward outrage."),
-    ("I would keep the first version of the feature deliberately small.",
-     "Once we see that people use it, we can spend on the clever parts."),
-    ("Caching is a copy kept close by.",
-     "The tricky part is knowing when that copy has gone stale and must be thrown away."),
-)
-CLASSES = (("conjunction", AFTER_CONJUNCTION), ("filler", AFTER_FILLER), ("mid-clause", MID_CLAUSE),
-           ("sentence", BETWEEN_SENTENCES))
-# Said after a complete answer to end the turn out loud (one of the lexicon's turn closers).
-CLOSER = "That's my answer."
-# Complete answers, spoken without a pause: the interviewer should reply, and the sooner the better.
-COMPLETE = (
-    "I would track how long a new team needs to ship something real on the platform, because that is the "
-    "job it exists to do for them.",
-    "I would give customers a firm date, a migration guide and a working example, and keep the old version "
-    "running until its traffic is close to zero.",
-    "I would put the version in the URL, since people copy links from the docs and cannot forget a version "
-    "they can see.",
-    "An API is like a waiter in a restaurant: you ask for what you want, and the kitchen sends it back "
-    "without you ever going in there.",
-    "Caching is keeping a copy of something you use often close at hand, so you do not have to fetch it "
-    "from far away every time.",
-    "The one number I would keep is how many customer apps make successful calls each week, since that "
-    "moves only when their software actually works because of us.",
-    "I would tell the requesting team no for the core platform, and offer them a plug-in point so they "
-    "can build the special case themselves without slowing everyone else.",
-    "For a security fix with no grace period I would patch the old version where I can, call the largest "
-    "callers directly, and publish exactly what changes and why.",
-    "I would expose it as a plain endpoint first, add it to the SDK once people use it, and make a tool for "
-    "agents only when we know the inputs are narrow enough for a model to fill in.",
-    "Typing an address makes the browser look up where the site lives, open a secure connection, ask for "
-    "the page and then draw it piece by piece as the parts arrive.",
-    "I would rank the feed by what people are likely to value a week later, not just by what they tap on "
-    "in the next minute.",
-    "A maps app finds the quickest route by treating roads as a network, and it weights each road by how "
-    "long it takes right now, using speeds from phones that are driving on it.",
-    "My technical background helped most when I spotted that a feature depended on data we did not store "
-    "yet, so we moved it after the data work and saved a month of rework.",
-    "Before promising personalisation I would check that we have enough history per user, start with a "
-    "simple rule everyone gets, and measure whether the smarter version really beats it.",
-    "For the appointment reminder I would keep the first version to one message two days ahead, in the "
-    "channel the patient picked, and see whether no-shows drop.",
-    "I would measure the platform by how quickly a new team ships on it and how many hours it saves the "
-    "teams already there, with uptime as a floor rather than the goal.",
-    "I would run the old and the new versions side by side, watch who still calls the old one, and switch "
-    "it off only when that traffic has all but gone.",
-    "Put simply, an API is a set of requests one program can make of another, with promised answers, so "
-    "neither side needs to know how the other works inside.",
-    "I would pick the header only for a small group of expert customers; for everyone else the version in "
-    "the address is easier to see, copy and support.",
-    "Caching means we answer from a nearby copy instead of going back to the source, which is why the second "
-    "visit to a page feels so much quicker than the first.",
-)
+REALTIME_S = 2.0
+
+
+@dataclass
+class Clip:
+    """One answer of the corpus as the candidate says it, and what it is."""
+
+    pause: float
+    where: str  # conjunction | filler | mid-clause | sentence | complete | explicit
+    answer: Any
+    question: str | None = None  # the question it answers (complete answers); None: any
+
+
+def corpus_clips(pauses: list[float], per_pause: int, complete: int, explicit: int) -> tuple[list[Clip], list[Clip]]:
+    """The unfinished answers (each pause length x class x ``per_pause``) and the finished ones, as audio."""
+    from agent.devtools.simulated_round import Answer, flite_pcm
+
+    unfinished = []
+    for pause in pauses:
+        for where, pool in CLASSES:
+            for k in range(per_pause):
+                first, second = pool[k % len(pool)]
+                pcm = np.concatenate([flite_pcm(first), np.zeros(int(16000 * pause), np.int16), flite_pcm(second)])
+                unfinished.append(Clip(pause, where, Answer(f"{where}-{pause}-{k}", pcm, f"{first} {second}")))
+    finished = []
+    for where, n, tail in (("complete", complete, ""), ("explicit", explicit, f" {CLOSER}")):
+        for k in range(n):
+            qid, text = COMPLETE[k % len(COMPLETE)]
+            finished.append(Clip(0.0, where, Answer(f"{where}-{k}", flite_pcm(text + tail), text + tail), qid))
+    return unfinished, finished
+
+
+def with_policy(bank: Any, persona_id: str, *, probes: int) -> Any:
+    """The bench's persona with a fixed probing habit, so every answer lands in a known phase.
+
+    ``probes=0``: every answer moves on to the next question, so each is a first answer (the phase that expects
+    the most words). ``probes>0``: the interviewer follows up whenever it can, so most answers are follow-up
+    answers (the phase that expects the fewest words, so the riskier one for a cut-off).
+    """
+    persona = bank.personas[persona_id]
+    persona = persona.model_copy(update={
+        "probe_budget": probes, "probe_below_score": 5 if probes else persona.probe_below_score,
+        "curveballs": persona.curveballs.model_copy(update={"use": "never"})})
+    personas = dict(bank.personas)
+    personas[persona_id] = persona
+    return replace(bank, personas=personas)
+
+
+def _round_questions(clips: list[Clip], bank: Any) -> tuple[str, ...]:
+    """The next clips' own questions, in order, up to the first repeat; a clip for any question asks one."""
+    qids: list[str] = []
+    for clip in clips:
+        qid = clip.question or "platform-success-metrics"
+        if qid in qids or qid not in bank.questions:
+            break
+        qids.append(qid)
+        if clip.question is None:
+            break
+    return tuple(qids) or (next(iter(bank.questions)),)
+
+
+async def play_clips(bank: Any, persona_id: str, clips: list[Clip], *, hold: bool, models: Any,
+                     store: Any) -> list[dict[str, Any]]:
+    """Say each clip in a simulated round, and read what the interviewer did with it."""
+    from agent.devtools.simulated_round import SimulatedRound
+    from agent.session import RoundRequest
+
+    results: list[dict[str, Any]] = []
+    remaining = list(clips)
+    while remaining:
+        request = RoundRequest(persona_id=persona_id, question_ids=_round_questions(remaining, bank), minutes=60,
+                               mode="simulate")
+        # interviewer lines play 4x faster once past their first 2 s: an "Okay." and the start of the reply after
+        # it take as long as they would for a person, so whatever waits for them is timed as in a real round
+        async with SimulatedRound(bank, store, request, models=models, playback_speed=4.0,
+                                  realtime_s=REALTIME_S) as sim_:
+            sim: Any = sim_
+            agent = sim.vr.agent
+            agent.hold_unfinished = hold
+            agent.ask_voice_always = True  # the audio model's verdict at every pause, for the figures
+            await sim.opening()
+            while remaining and not sim.vr.done:
+                rnd = sim.vr.conductor.round
+                clip = remaining[0]
+                phase = rnd.phase.value
+                if phase not in ("question", "follow_up") or (clip.question and phase != "question") or (
+                        clip.question and rnd.current_question.id != clip.question):
+                    break  # a fresh round puts the next clip where it belongs
+                remaining.pop(0)
+                min_words = rnd.expected_answer_words()
+                turns_before, segs_before = len(sim.turns), len(sim.speaker.segments)
+                acks_before, taken_before = agent.acks_said, agent.acks_taken_back
+                reasons_before = len(agent.hold_reasons)
+                calls_before = list(agent.gate_calls)
+                looked_before = sim.vr.conductor.looked_ahead
+                played = await sim.candidate.say(clip.answer)
+                results.append(_read_clip(sim, clip, played, phase=phase, min_words=min_words,
+                                          turns_before=turns_before, segs_before=segs_before,
+                                          acked=agent.acks_said > acks_before,
+                                          taken_back=agent.acks_taken_back > taken_before,
+                                          reasons=agent.hold_reasons[reasons_before:],
+                                          calls=[c for c in agent.gate_calls if c not in calls_before],
+                                          looked_ahead=sim.vr.conductor.looked_ahead > looked_before))
+            sim.speaker.speed = 8.0
+    return results
+
+
+def _read_clip(sim: Any, clip: Clip, played: Any, *, phase: str, min_words: int, turns_before: int,
+               segs_before: int, acked: bool, taken_back: bool, reasons: list[str], calls: list[Any],
+               looked_ahead: bool) -> dict[str, Any]:
+    audio = played.clip
+    answers = [t for t in sim.turns[turns_before:] if t.source == "answer"]
+    clip_end = audio.started_at + clip.answer.pcm.size / 16000
+    segments = sim.speaker.segments[segs_before:]
+    spoke_during = any(s.started_at and audio.started_at < s.started_at < clip_end - 0.05 for s in segments)
+    end = audio.speech_end_at
+    later = [s.started_at for s in segments if s.started_at and end and s.started_at >= end]
+    decided = answers[0].created_at if answers else None
+    proper = [t for t in later if decided is not None and t >= decided]
+    return {
+        "pause": clip.pause, "where": clip.where, "label": clip.answer.label, "phase": phase, "min_words": min_words,
+        "said": clip.answer.text, "heard": [a.heard for a in answers], "reasons": reasons,
+        # every ask of the two gates during the clip: the words so far, the transcript's and the voice's verdicts
+        "gates": [{"text": c.text, "transcript": c.transcript, "voice": c.voice, "looked_ahead": c.looked_ahead,
+                   "ms": round(c.seconds * 1000, 1)} for c in calls],
+        "reply_looked_ahead": looked_ahead,
+        "acknowledged": acked, "taken_back": taken_back, "ack_in_pause": spoke_during and taken_back,
+        # "Okay." said in the pause and then talked over is not a cut-off: the answer stayed whole
+        "cut": len(answers) > 1 or (spoke_during and not taken_back),
+        "turns": len(answers),
+        "reply_s": (later[0] - end) if later and end else None,  # the first interviewer sound ("Okay." or the reply)
+        "reply_proper_s": (proper[0] - end) if proper and end else None,  # the reply itself, after any "Okay."
+        "decided_s": (decided - end) if decided is not None and end else None,
+        "clip_times": {"started": audio.started_at, "speech_end": end},
+    }
 
 
 async def run_config(bank: Any, persona_id: str, mode: str, hold: bool, pauses: list[float], per_pause: int,
                      models: Any, complete: int = 0, delays: dict[str, float] | None = None,
                      explicit: int = 0) -> dict[str, Any]:
-    from agent.devtools.simulated_round import Answer, SimulatedRound, flite_pcm
-    from agent.session import RoundRequest
     from agent.store import Store
 
-    delays = delays or {}
-    variant = persona_variant(bank, persona_id, mode=mode, **delays)
-    clips = []
-    for pause in pauses:
-        for where, pool in CLASSES:
-            for k in range(per_pause):
-                first, second = pool[k % len(pool)]
-                a, b = flite_pcm(first), flite_pcm(second)
-                pcm = np.concatenate([a, np.zeros(int(16000 * pause), np.int16), b])
-                clips.append((pause, where, Answer(f"{where}-{pause}-{k}", pcm)))
-    for k in range(complete):
-        clips.append((0.0, "complete", Answer(f"complete-{k}", flite_pcm(COMPLETE[k % len(COMPLETE)]))))
-    for k in range(explicit):  # the same answers ended out loud: the explicit end of turn
-        text = f"{COMPLETE[k % len(COMPLETE)]} {CLOSER}"
-        clips.append((0.0, "explicit", Answer(f"explicit-{k}", flite_pcm(text))))
-    results: list[dict[str, Any]] = []
+    variant = persona_variant(bank, persona_id, mode=mode, **(delays or {}))
+    unfinished, finished = corpus_clips(pauses, per_pause, complete, explicit)
     with tempfile.TemporaryDirectory() as tmp:
         store = Store(f"sqlite:///{Path(tmp) / 'cut.db'}")
         try:
-            qids = tuple(list(bank.questions)[:1]) if "platform-success-metrics" not in bank.questions \
-                else ("platform-success-metrics",)
-            request = RoundRequest(persona_id=persona_id, question_ids=qids, minutes=60, mode="simulate")
-            remaining = list(clips)
-            while remaining:
-                async with SimulatedRound(variant, store, request, models=models, playback_speed=4.0) as sim:
-                    sim.vr.agent.hold_unfinished = hold
-                    await sim.opening()
-                    while remaining and not sim.vr.done:
-                        pause, where, answer = remaining.pop(0)
-                        turns_before = len(sim.turns)
-                        segs_before = len(sim.speaker.segments)
-                        taken_back_before = sim.vr.agent.acks_taken_back
-                        played = await sim.candidate.say(answer)
-                        clip = played.clip
-                        answers = [t for t in sim.turns[turns_before:] if t.source == "answer"]
-                        clip_end = clip.started_at + answer.pcm.size / 16000
-                        spoke_during = any(s.started_at and clip.started_at < s.started_at < clip_end - 0.05
-                                           for s in sim.speaker.segments[segs_before:])
-                        later = [seg.started_at for seg in sim.speaker.segments[segs_before:]
-                                 if seg.started_at and clip.speech_end_at and seg.started_at >= clip.speech_end_at]
-                        # "Okay." said in the pause and then talked over is not a cut-off: the answer stayed whole
-                        taken_back = sim.vr.agent.acks_taken_back > taken_back_before
-                        results.append({"pause": pause, "where": where, "acknowledged": spoke_during and taken_back,
-                                        "cut": len(answers) > 1 or (spoke_during and not taken_back),
-                                        "turns": len(answers),
-                                        "reply_s": (later[0] - clip.speech_end_at) if later else None,
-                                        "decided_s": (answers[0].created_at - clip.speech_end_at)
-                                        if answers and clip.speech_end_at else None})
-                    sim.speaker.speed = 8.0
+            results = await play_clips(with_policy(variant, persona_id, probes=6), persona_id, unfinished,
+                                       hold=hold, models=models, store=store)
+            results += await play_clips(with_policy(variant, persona_id, probes=0), persona_id, finished,
+                                        hold=hold, models=models, store=store)
         finally:
             store.close()
     return {"mode": mode, "hold": hold, "results": results}
 
 
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+
 def summarise(run: dict[str, Any], pauses: list[float]) -> str:
-    lines = [f"  {run['mode']:<8} hold {'on ' if run['hold'] else 'off'}"]
+    results = run["results"]
+    lines = [f"  {run['label']:<18} hold {'on ' if run['hold'] else 'off'}"]
     for where, _ in CLASSES:
         parts = []
         for pause in pauses:
-            rows = [r for r in run["results"] if r["pause"] == pause and r["where"] == where]
-            acked = sum(r.get("acknowledged", False) for r in rows)
+            rows = [r for r in results if r["pause"] == pause and r["where"] == where]
+            acked = sum(r["ack_in_pause"] for r in rows)
             parts.append(f"{pause:g}s {sum(r['cut'] for r in rows)}/{len(rows)}" + (f" (+{acked} ok)" if acked else ""))
         lines.append(f"    cut off after a pause, {where:<11}: " + "   ".join(parts))
     lines.append("    (+N ok: the interviewer said its acknowledgement in the pause, the candidate went on, the "
                  "answer stayed one turn)")
     for where, label in (("complete", "complete answers (hands-free)"), ("explicit", "answers ended out loud")):
-        lines.extend(_latency_lines([r for r in run["results"] if r["where"] == where], label))
+        lines.extend(_latency_lines([r for r in results if r["where"] == where], label))
+    lines.extend(_gate_lines(results))
+    reasons: dict[str, int] = {}
+    for r in results:
+        for reason in r["reasons"]:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    phases: dict[str, int] = {}
+    for r in results:
+        phases[r["phase"]] = phases.get(r["phase"], 0) + 1
+    lines.append(f"    turns held, by reason: {reasons or 'none'}; answers by phase: {phases}")
     return "\n".join(lines)
 
 
 def _latency_lines(done: list[dict[str, Any]], label: str) -> list[str]:
-    lines: list[str] = []
-    if done:
-        waits = sorted(r["reply_s"] for r in done if r["reply_s"] is not None)
-        if waits:
-            p50 = waits[len(waits) // 2]
-            p95 = waits[min(len(waits) - 1, int(len(waits) * 0.95))]
-            decided = sorted(r["decided_s"] for r in done if r.get("decided_s") is not None)
-            d50 = decided[len(decided) // 2] if decided else float("nan")
-            d95 = decided[min(len(decided) - 1, int(len(decided) * 0.95))] if decided else float("nan")
-            lines.append(f"    {label}: first interviewer audio after the last word p50 {p50 * 1000:.0f} ms, "
-                         f"p95 {p95 * 1000:.0f} ms (n={len(waits)}); the reply decided after p50 {d50 * 1000:.0f} ms, "
-                         f"p95 {d95 * 1000:.0f} ms; split into two turns: {sum(r['cut'] for r in done)}/{len(done)}")
-    return lines
+    waits = [r["reply_s"] for r in done if r["reply_s"] is not None]
+    if not waits:
+        return [f"    {label}: no reply measured (n={len(done)})"] if done else []
+    proper = [r["reply_proper_s"] for r in done if r["reply_proper_s"] is not None]
+    decided = [r["decided_s"] for r in done if r["decided_s"] is not None]
+    acked = sum(r["acknowledged"] for r in done)
+    return [
+        f"    {label}: first interviewer audio after the last word p50 {_pct(waits, 0.5) * 1000:.0f} ms, "
+        f"p95 {_pct(waits, 0.95) * 1000:.0f} ms (n={len(waits)}, {acked} opened with an acknowledgement)",
+        f"      the reply itself p50 {_pct(proper, 0.5) * 1000:.0f} ms, p95 {_pct(proper, 0.95) * 1000:.0f} ms; "
+        f"decided after p50 {_pct(decided, 0.5) * 1000:.0f} ms, p95 {_pct(decided, 0.95) * 1000:.0f} ms; "
+        f"split into two turns: {sum(r['cut'] for r in done)}/{len(done)}",
+    ]
+
+
+def _gate_lines(results: list[dict[str, Any]]) -> list[str]:
+    """How each gate judged the pause inside unfinished answers and the end of complete ones (two-gate only)."""
+    if not any(r["gates"] for r in results):
+        return []
+    parts = []
+    for where in [w for w, _ in CLASSES] + ["complete"]:
+        asked = [(r["gates"][0] if where != "complete" else r["gates"][-1]) for r in results
+                 if r["where"] == where and r["gates"]]
+        if asked:
+            words = sum(g["transcript"] is None for g in asked)
+            voice = sum(g["voice"] is True for g in asked)
+            both = sum(g["transcript"] is None and g["voice"] is True for g in asked)
+            parts.append(f"{where} {words}/{voice}/{both} of {len(asked)}")
+    answered = [r for r in results if r["heard"]]
+    ahead = sum(r["reply_looked_ahead"] for r in answered)
+    late = [g["ms"] for r in results for g in r["gates"]]
+    return [
+        "    said finished (words / voice / both) at the first pause of an unfinished answer, at the end of a "
+        "complete one: " + ";  ".join(parts),
+        f"    replies taken from the look-ahead made in the pause: {ahead}/{len(answered)}; the gates took "
+        f"p50 {_pct(late, 0.5):.0f} ms, p95 {_pct(late, 0.95):.0f} ms once the turn had ended",
+    ]
+
+
+def details(run: dict[str, Any]) -> str:
+    """One line per answer: what was said and heard, why the turn was held, what the interviewer did."""
+    lines = []
+    for r in run["results"]:
+        reply = f"{r['reply_s'] * 1000:.0f}" if r["reply_s"] is not None else "-"
+        proper = f"{r['reply_proper_s'] * 1000:.0f}" if r["reply_proper_s"] is not None else "-"
+        lines.append(f"    {r['label']:<18} {r['phase']:<9} min {r['min_words']:>2}  cut {int(r['cut'])} "
+                     f"ack {int(r['acknowledged'])}/{int(r['taken_back'])}  reply {reply:>5}/{proper:>5} ms  "
+                     f"held {','.join(r['reasons']) or '-':<14} voice {_voices(r)} heard: {' || '.join(r['heard'])}")
+    return "\n".join(lines)
+
+
+def _voices(r: dict[str, Any]) -> str:
+    marks = {True: "y", False: "n", None: "-"}
+    return "".join(marks[g["voice"]] for g in r["gates"]) or "."
+
+
+def parse_mode(spec: str, persona: Any) -> tuple[str, dict[str, float]]:
+    """``two-gate``, ``vad@1.8`` or ``two-gate@0.3-1.8``: a turn detector and, optionally, its delays."""
+    mode, _, delays = spec.partition("@")
+    if mode not in ("vad", "v1-mini", "two-gate"):
+        raise SystemExit(f"bench.cutoffs: --modes: unknown turn detector {mode!r} (vad, v1-mini, two-gate)")
+    tt = persona.turn_taking
+    if not delays:
+        if mode == "two-gate" and tt.mode != "two-gate":  # a one-gate persona tried with two gates: its wait in all
+            return mode, {"min_endpointing_delay_s": 0.3, "max_endpointing_delay_s": tt.min_endpointing_delay_s}
+        return mode, {}
+    low, _, high = delays.partition("-")
+    try:
+        out = {"min_endpointing_delay_s": float(low)}
+        if high:
+            out["max_endpointing_delay_s"] = float(high)
+    except ValueError:
+        raise SystemExit(f"bench.cutoffs: --modes: {spec!r}: delays are seconds, as in vad@1.8 or "
+                         "two-gate@0.3-1.8") from None
+    out.setdefault("max_endpointing_delay_s", max(out["min_endpointing_delay_s"], tt.max_endpointing_delay_s))
+    return mode, out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -268,15 +305,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--persona", default="platform-lead")
     parser.add_argument("--pauses", default="1.0,1.5,2.5")
     parser.add_argument("--per-pause", type=int, default=10)
-    parser.add_argument("--modes", default="vad,two-gate",
-                        help="vad, v1-mini, two-gate; two-gate without --min-delay/--max-delay waits 0.3 s, "
-                             "then the persona's own silence wait in all")
+    parser.add_argument("--modes", default="vad@1.8,two-gate",
+                        help="turn detectors to compare, each vad, v1-mini or two-gate, optionally with its delays "
+                             "(vad@1.8: a fixed 1.8 s wait, the default persona's before two gates; "
+                             "two-gate@0.3-1.8); bare: the persona's own delays")
     parser.add_argument("--holds", default="on")
     parser.add_argument("--complete", type=int, default=20, help="complete answers spoken without a pause")
     parser.add_argument("--explicit", type=int, default=20,
                         help=f"complete answers ended with {CLOSER!r} (the explicit end of turn)")
-    parser.add_argument("--min-delay", type=float, metavar="S", help="min_endpointing_delay_s (default: the persona's)")
-    parser.add_argument("--max-delay", type=float, metavar="S", help="max_endpointing_delay_s (default: the persona's)")
+    parser.add_argument("--details", action="store_true", help="one line per answer: heard, held, replied")
+    parser.add_argument("--json-out", type=Path, metavar="FILE", help="write every answer's figures here")
     args = parser.parse_args(argv)
     from agent.content.loader import load_bank
     from agent.logs import configure_logging
@@ -286,20 +324,27 @@ def main(argv: list[str] | None = None) -> int:
     bank = load_bank()
     persona = bank.personas[args.persona]
     pauses = [float(p) for p in args.pauses.split(",")]
+    modes = [parse_mode(spec, persona) for spec in args.modes.split(",")]
     models = load_models(voice=persona.voice.name, speaking_rate=persona.voice.rate)
     tt = persona.turn_taking
-    print(f"persona {persona.id}: endpointing {args.min_delay or tt.min_endpointing_delay_s:g}-"
-          f"{args.max_delay or tt.max_endpointing_delay_s:g} s (its own mode: {tt.mode}); {args.per_pause} answers "
-          f"per pause and class, {args.complete} complete answers, {args.explicit} ended out loud")
-    for mode in args.modes.split(","):
+    print(f"persona {persona.id} ({tt.mode}, endpointing {tt.min_endpointing_delay_s:g}-"
+          f"{tt.max_endpointing_delay_s:g} s); {args.per_pause} answers per pause and class (follow-up answers), "
+          f"{args.complete} complete answers and {args.explicit} ended out loud (first answers); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    runs = []
+    for spec, (mode, delays) in zip(args.modes.split(","), modes, strict=True):
         for hold in args.holds.split(","):
-            delays = {k: v for k, v in (("min_endpointing_delay_s", args.min_delay),
-                                        ("max_endpointing_delay_s", args.max_delay)) if v is not None}
-            if mode == "two-gate" and not delays and tt.mode != "two-gate":
-                delays = {"min_endpointing_delay_s": 0.3, "max_endpointing_delay_s": tt.min_endpointing_delay_s}
             run = asyncio.run(run_config(bank, args.persona, mode, hold == "on", pauses, args.per_pause, models,
                                          complete=args.complete, delays=delays, explicit=args.explicit))
+            run["label"] = spec
+            run["delays"] = delays
+            runs.append(run)
             print(summarise(run, pauses), flush=True)
+            if args.details:
+                print(details(run), flush=True)
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"persona": persona.id, "pauses": pauses, "runs": runs}, indent=1))
+    print(f"load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
 

@@ -269,6 +269,7 @@ class SimulatedRound:
         models: SpeechModels | None = None,
         assessor: Assessor | None = None,
         playback_speed: float = 1.0,
+        realtime_s: float = 0.0,
         keep_audio: bool = False,
         stt_override: Any = None,
         tts_override: Any = None,
@@ -282,7 +283,8 @@ class SimulatedRound:
         self.models = models
         self.assessor = assessor or CueAssessor(bank.lexicon)
         self.mic = ScriptedMicrophone()
-        self.speaker = VirtualSpeaker(speed=playback_speed, keep_audio=keep_audio)
+        # the first realtime_s of each interviewer line play at real speed (see VirtualSpeaker)
+        self.speaker = VirtualSpeaker(speed=playback_speed, keep_audio=keep_audio, realtime_s=realtime_s)
         self._overrides = dict(stt_override=stt_override, tts_override=tts_override, cache_options=cache_options)
         self._on_turn = on_turn
         self.t0 = time.time()

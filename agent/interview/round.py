@@ -9,6 +9,8 @@ it from the event loop without blocking.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -18,6 +20,7 @@ from agent.interview.assess import Assessor, score_signals
 from agent.interview.completeness import expected_words
 from agent.interview.feedback import spoken_feedback
 from agent.interview.machine import END_PHASE, Event, Phase, next_phase
+from agent.interview.outlook import Outlook, readiness
 from agent.interview.policy import QuestionState, RoundView, decide, pick
 from agent.interview.records import Action, ActionKind, Assessment, RoundMeta, Speaker, TurnRecord
 from agent.interview.scorecard import PreviousAttempt, Scorecard, build_scorecard
@@ -137,8 +140,42 @@ class InterviewRound:
         self._enter_question(out, transition="")
         return out
 
-    def answer(self, text: str, *, speaking_s: float | None = None) -> list[TurnRecord]:
-        """Take one candidate turn; return the candidate record and the interviewer's reply."""
+    def look_ahead(self, text: str, *, speaking_s: float | None = None) -> Outlook:
+        """Judge the answer so far as if it ended now, on a copy: this round does not change.
+
+        A pure function of the history, the words, their speaking time and
+        the clock's reading now (the copy's clock stands still there), so
+        the voice layer can work out the reply while the candidate pauses
+        and recompute only when the words change.
+        """
+        base = self.history_mark()
+        if self.done or self.phase is Phase.OPENING:
+            return Outlook(text, speaking_s, None, base=base)
+        now = self._clock()
+        after = self._fork(lambda: now)
+        try:
+            turns = tuple(after.answer(text, speaking_s=speaking_s))
+        except RoundClosed:
+            return Outlook(text, speaking_s, None, base=base)
+        assessment = turns[0].assessment if turns and turns[0].speaker is Speaker.CANDIDATE else None
+        unfinished = readiness(text, assessment, min_words=self.expected_answer_words(),
+                               any_length=self.phase is Phase.CANDIDATE_QUESTIONS,
+                               first_answer=self.phase is Phase.QUESTION)
+        return Outlook(text, speaking_s, unfinished, turns, base, after)
+
+    def answer(self, text: str, *, speaking_s: float | None = None,
+               outlook: Outlook | None = None) -> list[TurnRecord]:
+        """Take one candidate turn; return the candidate record and the interviewer's reply.
+
+        ``outlook``: a :meth:`look_ahead` of these words; when nothing has
+        happened since, its reply is taken as it stands.
+        """
+        if outlook is not None and outlook.holds_for(text, speaking_s, self.history_mark()):
+            assert outlook.after is not None
+            state = dict(vars(outlook.after))
+            state["_clock"] = self._clock
+            vars(self).update(state)
+            return list(outlook.turns)
         if self.done:
             raise RoundClosed("the round has ended")
         if self.phase is Phase.OPENING:
@@ -239,6 +276,21 @@ class InterviewRound:
         return texts
 
     # -- internals --------------------------------------------------------
+
+    def history_mark(self) -> tuple[int, str]:
+        """What a look-ahead depends on: every change to the round adds a turn or moves the phase."""
+        return len(self.turns), self.phase.value
+
+    def _fork(self, clock: Callable[[], float]) -> InterviewRound:
+        """A copy that can take an answer without touching this round (content and assessor are shared)."""
+        twin = copy.copy(self)
+        twin.turns = list(self.turns)
+        if self._qstate is not None:
+            qs = self._qstate
+            twin._qstate = dataclasses.replace(qs, signals=dict(qs.signals), argued=dict(qs.argued),
+                                               asked=list(qs.asked))
+        twin._clock = clock
+        return twin
 
     def _judge_answer(self, text: str, speaking_s: float | None) -> tuple[TurnRecord, Assessment]:
         """Assess an answer to the current question, fold it into the question's state, and record it."""

@@ -1,45 +1,45 @@
-"""livekit-agents glue: the interview core stands where the language model would.
+"""The interviewer agent: when a candidate's turn is over, and what the session says between turns.
 
-``PolicyLLM`` is an ``llm.LLM`` whose stream returns the core's decision for
-the latest candidate turn. Going through the LLM slot (rather than calling
-``session.say`` from a transcript callback) keeps everything the framework
-does around a reply: the user turn lands in the chat history, the per-turn
-latency figures (``e2e_latency``, ``end_of_turn_delay``...) are measured,
-interruptions cancel the reply cleanly, and ``session.run(user_input=...)``
-tests work without audio.
+The interview core stands where the language model would (see
+``policy_llm.py``); this agent decides when the candidate has finished. A
+turn ends at once when the candidate says so (a spoken closer, the page's
+Done button, Enter); a turn that stops mid-sentence is held for the rest
+(``endpointing.py``); and with two gates (``turn_gate.py``) a short quiet is
+enough when the core reads the words as finished and the audio model agrees,
+and the interviewer acknowledges at once ("Okay.") before replying. The core
+looks ahead at the words while the candidate pauses, so the end of a turn
+waits neither for the transcript gate nor for the reply to be chosen.
 
 Each interviewer turn of a reply (say an acknowledgement, then the next
-question) is streamed as its own chunk, and ``InterviewerAgent.llm_node``
-puts a flush marker between them: the session then synthesizes each turn as
-its own segment, which is also how the probe cache pre-split them, so cached
-sentences match exactly.
-
-An OpenAI-compatible rephrasing hook (the design allows one, inside a latency
-budget) is deliberately not wired here yet; the deterministic text is what
-is spoken.
+question) is streamed as its own chunk, and ``llm_node`` puts a flush marker
+between them: the session then synthesizes each turn as its own segment,
+which is also how the probe cache pre-split them, so cached sentences match
+exactly.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
+import time
 from collections import deque
 from collections.abc import AsyncIterable, Sequence
 from typing import Any
 
 from livekit import rtc
-from livekit.agents import Agent, APIConnectOptions, StopResponse, llm, stt, utils
-from livekit.agents.llm import ChatChunk, ChoiceDelta
-from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, FlushSentinel, NotGivenOr
+from livekit.agents import Agent, StopResponse, llm, stt
+from livekit.agents.llm import ChatChunk
+from livekit.agents.types import FlushSentinel
 from livekit.agents.voice import ModelSettings
 
-from agent.interview.completeness import unfinished_reason
+from agent.interview.completeness import looks_unfinished
 from agent.interview.turn_end import closer_at_end, without_closer
 from agent.logs import get_logger
-from agent.voice.conductor import USER_METRIC_KEYS, Reply, RoundConductor
-from agent.voice.endpointing import MAX_HOLDS, TurnHold, looks_unfinished
-from agent.voice.turn_gate import AcousticTurnGate
+from agent.voice import endpointing as ep
+from agent.voice.backchannel import is_backchannel
+from agent.voice.conductor import RoundConductor
+from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold
+from agent.voice.turn_gate import AcousticTurnGate, GateCall
 
 log = get_logger(__name__)
 
@@ -49,134 +49,9 @@ INSTRUCTIONS = (
 )
 
 
-# short acknowledgements a listener makes while someone else talks (and what Whisper
-# tends to hear in a cough); said over the interviewer they are not a turn
-BACKCHANNEL_WORDS = frozenset(
-    "mm mmm mhm hm hmm mm-hmm mm-hm uh-huh uh huh um yeah yep yes yup right okay ok sure "
-    "got it i see alright all cool thanks thank you".split()
-)
-MAX_BACKCHANNEL_WORDS = 3
 MAX_UNANSWERED_FINALS = 64  # final transcripts kept for one turn; a turn is rarely more than a few
-_WORD = re.compile(r"[a-z]+(?:-[a-z]+)*")
-# hums however Whisper spells them: "MMHMM", "Mhm", "Uh-huh", "Hmmm", "Ah", "Oh"
-_HUM = re.compile(r"^(?:m+h*m*|h+m+|m+h+m+|u+h+h*u+h+|a+h+|o+h+|a+h+a+)$")
 
 
-def _is_hum_or_ack(word: str) -> bool:
-    return word in BACKCHANNEL_WORDS or bool(_HUM.match(word.replace("-", "")))
-
-
-def is_backchannel(text: str) -> bool:
-    """True for "Mm-hmm.", "Right, okay." and the like; False for anything with content."""
-    words = _WORD.findall(text.lower())
-    return 0 < len(words) <= MAX_BACKCHANNEL_WORDS and all(_is_hum_or_ack(w) for w in words)
-
-
-def _last_user_message(chat_ctx: llm.ChatContext) -> tuple[int, llm.ChatMessage] | None:
-    for index in range(len(chat_ctx.items) - 1, -1, -1):
-        item = chat_ctx.items[index]
-        if item.type == "message" and item.role == "user":
-            return index, item
-        if item.type == "message" and item.role == "assistant":
-            # the interviewer already spoke after the last user message: nothing new to answer
-            return None
-    return None
-
-
-def _speaking_seconds(message: llm.ChatMessage) -> float | None:
-    started = message.metrics.get("started_speaking_at")
-    stopped = message.metrics.get("stopped_speaking_at")
-    if started and stopped and stopped >= started:
-        return float(stopped - started)
-    return None
-
-
-class PolicyLLM(llm.LLM):
-    """An LLM slot filled by the interview policy (see module docstring)."""
-
-    def __init__(self, *, conductor: RoundConductor) -> None:
-        super().__init__()
-        self._conductor = conductor
-
-    @property
-    def model(self) -> str:
-        """The policy is the model, for metrics labels."""
-        return "interview-policy"
-
-    @property
-    def provider(self) -> str:
-        """Local code, for metrics labels."""
-        return "pm-interviewer"
-
-    @property
-    def conductor(self) -> RoundConductor:
-        """Where decisions and the turn log live."""
-        return self._conductor
-
-    def chat(
-        self,
-        *,
-        chat_ctx: llm.ChatContext,
-        tools: list[llm.Tool] | None = None,
-        conn_options: APIConnectOptions = DEFAULT_API_CONNECT_OPTIONS,
-        parallel_tool_calls: NotGivenOr[bool] = NOT_GIVEN,
-        tool_choice: NotGivenOr[llm.ToolChoice] = NOT_GIVEN,
-        extra_kwargs: NotGivenOr[dict[str, Any]] = NOT_GIVEN,
-    ) -> PolicyStream:
-        """Stream the core's reply to the latest user message (or the opening, before any)."""
-        return PolicyStream(self, chat_ctx=chat_ctx, tools=tools or [], conn_options=conn_options)
-
-
-class PolicyStream(llm.LLMStream):
-    """One reply: one chunk per interviewer turn."""
-
-    def __init__(
-        self, policy: PolicyLLM, *, chat_ctx: llm.ChatContext, tools: list[llm.Tool], conn_options: APIConnectOptions
-    ) -> None:
-        # the policy is local and deterministic: a retry would only repeat the same call
-        super().__init__(
-            policy, chat_ctx=chat_ctx, tools=tools, conn_options=APIConnectOptions(max_retry=0,
-                                                                                    timeout=conn_options.timeout)
-        )
-        self._policy = policy
-        self.reply: Reply | None = None
-
-    async def _decide(self) -> Reply:
-        conductor = self._policy.conductor
-        found = _last_user_message(self._chat_ctx)
-        if found is None:
-            if not conductor.started:
-                return await conductor.start()
-            return Reply("none")
-        index, message = found
-        text = " ".join((message.text_content or "").split())
-        # the message id survives re-generation; content and position are the fallback key
-        key = message.id or f"{index}:{text}"
-        metrics = {k: float(v) for k in USER_METRIC_KEYS if isinstance(v := message.metrics.get(k), int | float)}
-        return await conductor.answer(key, text, speaking_s=_speaking_seconds(message), user_metrics=metrics)
-
-    async def _run(self) -> None:
-        self.reply = await self._decide()
-        request_id = utils.shortuuid("policy_")
-        texts = self.reply.texts
-        for i, text in enumerate(texts):
-            # a trailing space keeps the turns apart in the chat history once joined
-            content = text if i == len(texts) - 1 else text + " "
-            self._event_ch.send_nowait(
-                ChatChunk(id=request_id, delta=ChoiceDelta(role="assistant", content=content))
-            )
-
-
-# How long after answering a closer the framework's pending turn is committed without a reply.
-COMMIT_AFTER_S = 0.1
-# How long a closer waits for the voice detector to call the candidate's speech over.
-USER_SILENCE_WAIT_S = 1.0
-# How long after Done is pressed the next transcript still counts as the end of the answer.
-DONE_REACH_S = 5.0
-# After an acknowledgement has played, how long a quiet candidate waits for the reply; speaking takes it back.
-ACK_GRACE_S = 0.6
-# The longest an acknowledgement may take to play before the quiet is counted anyway.
-ACK_MAX_S = 1.5
 
 
 class InterviewerAgent(Agent):
@@ -209,6 +84,16 @@ class InterviewerAgent(Agent):
         self._flush_task: asyncio.Task[None] | None = None
         # final transcripts of the turn in progress, not yet handed to the core
         self._unanswered: deque[str] = deque(maxlen=MAX_UNANSWERED_FINALS)
+        # every two-gate decision, for tests and benchmarks (in memory only, like the words it judges)
+        self.gate_calls: deque[GateCall] = deque(maxlen=MAX_UNANSWERED_FINALS)
+        self.ask_voice_always = False  # benchmarks: ask the audio model even when the words are not finished
+        self._judging = ""  # the words the gates are being asked about right now
+        self._ack_handle: Any = None  # the acknowledgement being said, if any
+        self._spoke_since_ack = True  # the candidate spoke after the last "Okay." (or none was said)
+        self._epoch = 0  # answers handed to the core so far: a judgement that outlived its answer is dropped
+        self._closed_words: tuple[str, float] | None = None  # what the last explicit end answered, and when
+        self._answer_started_at: float | None = None  # wall clock: when the answer in progress began
+        self._answer_stopped_at: float | None = None  # ... and when its speech last stopped
 
     @property
     def conductor(self) -> RoundConductor:
@@ -217,10 +102,34 @@ class InterviewerAgent(Agent):
 
     async def on_enter(self) -> None:
         """Open the round: the policy stream sees no user message yet and returns the opening."""
+        self.session.on("user_state_changed", self._on_user_state)
         self.session.generate_reply()
 
-    def _interviewer_mid_speech(self) -> bool:
+    def _on_user_state(self, ev: Any) -> None:
+        """Time the answer in progress, and look ahead at it the moment the candidate goes quiet."""
+        log.debug("voice.user_state", old=ev.old_state, new=ev.new_state, at=ev.created_at)
+        if ev.new_state == "speaking":
+            self._spoke_since_ack = True
+            if not self.unanswered_text():
+                self._answer_started_at, self._answer_stopped_at = ev.created_at, None
+        elif ev.old_state == "speaking":
+            self._answer_stopped_at = ev.created_at  # the framework dates the change at the last speech
+            self._look_ahead()
+
+    def _speaking_estimate(self) -> float | None:
+        started, stopped = self._answer_started_at, self._answer_stopped_at
+        return stopped - started if started and stopped and stopped >= started else None
+
+    def _look_ahead(self) -> None:
+        """Let the core judge the words so far while the candidate pauses (recomputed only when they change)."""
+        text = self.unanswered_text()
+        if text and not self._conductor.done:
+            self._conductor.speculate(without_closer(text, self._closers), speaking_s=self._speaking_estimate())
+
+    def _interviewer_mid_speech(self, *, ack_counts: bool = True) -> bool:
         speech = self.session.current_speech
+        if not ack_counts and speech is not None and speech is self._ack_handle:
+            return False  # "Okay." said over a finished answer: the reply to that answer is still to come
         return speech is not None and not speech.interrupted and not speech.done()
 
     async def stt_node(
@@ -245,10 +154,14 @@ class InterviewerAgent(Agent):
             if (isinstance(event, stt.SpeechEvent) and event.type == stt.SpeechEventType.FINAL_TRANSCRIPT
                     and event.alternatives and event.alternatives[0].text.strip()):
                 self._unanswered.append(event.alternatives[0].text.strip())
+                self._look_ahead()
                 asked = self._done_requested_at is not None and (
-                    asyncio.get_running_loop().time() - self._done_requested_at < DONE_REACH_S)
-                if asked or (self._closers and not self._conductor.done
-                             and closer_at_end(self.unanswered_text(), self._closers)):
+                    asyncio.get_running_loop().time() - self._done_requested_at < ep.DONE_REACH_S)
+                # with a short framework wait its own end of turn comes at once and sees the closer or the press
+                # (on_user_turn_completed); a reply started here would be cut by it
+                if not self._framework_ends_soon() and (asked or (
+                        self._closers and not self._conductor.done
+                        and closer_at_end(self.unanswered_text(), self._closers))):
                     self._done_requested_at = None
                     self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
             yield event
@@ -263,13 +176,21 @@ class InterviewerAgent(Agent):
 
     def request_end_of_turn(self) -> None:
         """The candidate pressed Done: answer what they said, now, or as soon as its transcript arrives."""
-        if self._conductor.done or self._interviewer_mid_speech():
+        if self._conductor.done or self._interviewer_mid_speech(ack_counts=False):
             return
-        if self.unanswered_text() and self.session.user_state != "speaking":
+        # words the framework has not ended as a turn yet: with a short framework wait that end comes at once,
+        # and a reply started before it would be cut by it, so the press waits for it (on_user_turn_completed)
+        uncommitted = bool(self._unanswered or self._judging) and self._framework_ends_soon()
+        if self.unanswered_text() and self.session.user_state != "speaking" and not uncommitted:
             self._close_task = asyncio.create_task(self._end_turn_now(), name="InterviewerAgent.close_turn")
-        else:  # the last words are still being transcribed: end the turn when they arrive
+        else:  # the last words are still being transcribed or judged: end the turn when they are in
             self._done_requested_at = asyncio.get_running_loop().time()
         log.info("voice.done_pressed")
+
+    def _framework_ends_soon(self) -> bool:
+        """Does the framework end a turn within moments of the last word (a two-gate persona's short quiet)?"""
+        tt = self._conductor.round.persona.turn_taking
+        return float(tt.min_endpointing_delay_s) <= ep.FRAMEWORK_SOON_S
 
     async def _end_turn_now(self) -> None:
         """The candidate said they are done: answer now, instead of after the silence wait.
@@ -291,38 +212,52 @@ class InterviewerAgent(Agent):
             self.session.on("user_state_changed", on_state)
             try:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(quiet.wait(), USER_SILENCE_WAIT_S)
+                    await asyncio.wait_for(quiet.wait(), ep.USER_SILENCE_WAIT_S)
             finally:
                 self.session.off("user_state_changed", on_state)
         text = self.unanswered_text()
-        if not text or self._conductor.done or self._interviewer_mid_speech() or self.session.user_state == "speaking":
+        if not text or self._conductor.done or self._interviewer_mid_speech(ack_counts=False) or \
+                self.session.user_state == "speaking":
             return  # more speech came: the closer was not the end after all
         self._cancel_flush()
         self.hold.take()
         self._unanswered.clear()
+        # the framework may still end these words as its own turn a moment later: that turn ends nothing
+        self._closed_words = (text, asyncio.get_running_loop().time())
         self.closer_commits += 1
         self._answer_handed_over()
         log.info("voice.turn_closed_by_candidate")
+        self._conductor.note_speech_end(self._answer_stopped_at)
         self.session.generate_reply(user_input=without_closer(text, self._closers))
         # a moment later, once the framework has scheduled its own end-of-turn for these words: this
         # commit replaces that one, so the silence timer ends in a turn with no reply of its own
-        asyncio.get_running_loop().call_later(COMMIT_AFTER_S, self._commit_without_reply)
+        asyncio.get_running_loop().call_later(ep.COMMIT_AFTER_S, self._commit_without_reply)
 
     def _commit_without_reply(self) -> None:
         with contextlib.suppress(RuntimeError):  # the session closed meanwhile: nothing left to commit
             self.session.commit_user_turn(skip_reply=True)
 
     def unanswered_text(self) -> str:
-        """What the candidate said that the core has not seen yet: a held fragment and uncommitted finals."""
+        """What the candidate said that the core has not seen yet: a held fragment, words the gates are judging,
+        and uncommitted finals.
+        """
         parts = [self.hold.text] if self.hold.active else []
+        if self._judging:
+            parts.append(self._judging)
         parts.extend(self._unanswered)
         return " ".join(" ".join(parts).split())
 
     async def on_user_turn_completed(self, turn_ctx: llm.ChatContext, new_message: llm.ChatMessage) -> None:
         """Join a held fragment to this turn, or hold this turn if it stops mid-sentence."""
-        self._cancel_flush()
         self._unanswered.clear()  # this turn carries them to the core (or into the hold)
         text = " ".join((new_message.text_content or "").split())
+        if self.hold.acknowledged and not self._spoke_since_ack and text:
+            return await self._late_words(text)
+        self._cancel_flush()
+        closed, self._closed_words = self._closed_words, None
+        now = asyncio.get_running_loop().time()
+        if closed and text and closed[0].endswith(text) and now - closed[1] < ep.CLOSED_ECHO_S:
+            raise StopResponse()  # the framework's own end of words the candidate's "I'm done" already answered
         count = 0
         if self.hold.active:
             if self.hold.acknowledged:
@@ -333,12 +268,23 @@ class InterviewerAgent(Agent):
             new_message.content = [text]
             if started:
                 new_message.metrics["started_speaking_at"] = started
+        if self._explicit_end(text):  # the candidate said they are done, or pressed Done: no gate to ask
+            return self._closed_by_candidate(new_message, text)
         # a two-gate persona holds as often as the gates say so: each hold ends only in its full quiet wait
         may_hold = count < MAX_HOLDS or self._turn_gate is not None
-        reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
-            else None
+        epoch, self._judging = self._epoch, text
+        try:
+            reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
+                else None
+        finally:
+            self._judging = ""
+        if self._epoch != epoch:
+            raise StopResponse()  # the turn was ended another way while the gates were asked
+        if self._explicit_end(text):  # Done was pressed while the gates were asked
+            return self._closed_by_candidate(new_message, text)
         if reason is not None:
-            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1)
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count + 1,
+                           stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
             self.holds += 1
             self.hold_reasons.append(reason)
             log.info("voice.turn_held", count=count + 1, reason=reason)
@@ -346,19 +292,58 @@ class InterviewerAgent(Agent):
             raise StopResponse()
         if self._turn_gate is not None and self._acks and not self._acked_answer and not self._conductor.done:
             # both gates say finished: acknowledge now, reply after a short quiet, unless they go on
-            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count)
+            self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count,
+                           stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
             self.hold.acknowledged = self._acked_answer = True
             self.acks_said += 1
             ack = self._acks[self.acks_said % len(self._acks)]
-            handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+            handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+            self._spoke_since_ack = False
             log.info("voice.turn_acknowledged")
-            self._flush_task = asyncio.create_task(self._flush_later(after=handle, hold_s=ACK_GRACE_S),
-                                                   name="InterviewerAgent.flush_ack")
+            self._flush_task = asyncio.create_task(self._flush_later(after=handle), name="InterviewerAgent.flush_ack")
             raise StopResponse()
         self._answer_handed_over()
 
+    async def _late_words(self, text: str) -> None:
+        """The last words of an answer already acknowledged, transcribed after the framework ended the turn.
+
+        Nobody spoke since the "Okay.": these words belong to the answer it acknowledged, not to a new
+        turn. They join it; the reply still follows the acknowledgement's grace, unless the words now stop
+        mid-phrase, in which case the answer waits the long quiet like any unfinished one.
+        """
+        self.hold.text = f"{self.hold.text} {text}".strip()
+        if self._explicit_end(self.hold.text):  # the late words were "that's my answer": reply now
+            self._cancel_flush()
+            self.closer_commits += 1
+            log.info("voice.turn_closed_by_candidate")
+            self._reply_to_hold()
+            raise StopResponse()
+        outlook = await self._conductor.outlook(self.hold.text, speaking_s=self._speaking_estimate())
+        if outlook.unfinished is not None and self.hold.acknowledged:
+            self.hold.acknowledged = False
+            self.hold_reasons.append(outlook.unfinished)
+            log.info("voice.turn_held", count=self.hold.count, reason=outlook.unfinished, late=True)
+        raise StopResponse()
+
+    def _closed_by_candidate(self, message: llm.ChatMessage, text: str) -> None:
+        """Hand this turn to the core as the framework ended it, without its closing words."""
+        message.content = [without_closer(text, self._closers)]
+        self.closer_commits += 1
+        self._answer_handed_over()
+        log.info("voice.turn_closed_by_candidate")
+
+    def _explicit_end(self, text: str) -> bool:
+        """The words end on a closer, or Done was pressed while they were still being transcribed."""
+        pressed = self._done_requested_at is not None and (
+            asyncio.get_running_loop().time() - self._done_requested_at < ep.DONE_REACH_S)
+        if pressed or (self._closers and closer_at_end(text, self._closers)):
+            self._done_requested_at = None
+            return True
+        return False
+
     def _answer_handed_over(self) -> None:
         """The core gets this answer now: the next one starts afresh for the gates and the acknowledgement."""
+        self._epoch += 1
         self._acked_answer = False
         if self._turn_gate is not None:
             self._turn_gate.turn_over()
@@ -371,41 +356,71 @@ class InterviewerAgent(Agent):
         """
         if self._turn_gate is None:
             return "trailing" if looks_unfinished(text) else None
-        reason = unfinished_reason(text, min_words=self._conductor.round.expected_answer_words())
-        if reason is None and not await self._turn_gate.finished():
+        loop = asyncio.get_running_loop()
+        asked_at = loop.time()
+        late = self._conductor.outlooks_late
+        outlook = await self._conductor.outlook(text, speaking_s=self._speaking_estimate())
+        reason = outlook.unfinished
+        voice = await self._turn_gate.finished() if reason is None or self.ask_voice_always else None
+        if reason is None and not voice:
             reason = "voice"
+        self.gate_calls.append(GateCall(text=text, transcript=outlook.unfinished, voice=voice,
+                                        looked_ahead=self._conductor.outlooks_late == late,
+                                        seconds=loop.time() - asked_at))
         return reason
 
-    def _hold_seconds(self) -> float:
-        tt = self._conductor.round.persona.turn_taking
-        return max(0.5, float(tt.max_endpointing_delay_s) - float(tt.min_endpointing_delay_s))
+    def _long_wait_s(self) -> float:
+        """How much quiet after the last word answers a held turn as it stands: the persona's longest wait.
 
-    async def _flush_later(self, *, after: Any = None, hold_s: float | None = None) -> None:
+        A one-gate persona's framework wait already ran on top of the voice detector's own silence before
+        the turn was held, so its hold ends that much later, as it always has.
+        """
+        tt = self._conductor.round.persona.turn_taking
+        return float(tt.max_endpointing_delay_s) + (0.0 if self._turn_gate is not None else VAD_MIN_SILENCE_S)
+
+    def _quiet_s(self, held_at: float) -> float:
+        """Seconds since the candidate's last word (since the hold, when the voice detector has not said)."""
+        stopped = self._answer_stopped_at
+        return time.time() - stopped if stopped is not None else asyncio.get_running_loop().time() - held_at
+
+    async def _flush_later(self, *, after: Any = None) -> None:
         """No more words came: answer the held ones as they are.
 
-        ``after``: the acknowledgement being spoken; the quiet is counted from when it has played.
+        ``after``: the acknowledgement being spoken; the reply follows ACK_GRACE_S after it has played,
+        unless the candidate speaks. Otherwise the reply waits until the candidate has been quiet for the
+        persona's longest wait, counted from their last word.
         """
         loop = asyncio.get_running_loop()
+        held_at = loop.time()
         if after is not None:
             # interrupted, closed or slow to start: the quiet is counted from ACK_MAX_S at the latest
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(after.wait_for_playout(), ACK_MAX_S)
-        hold_s = self._hold_seconds() if hold_s is None else hold_s
-        min_delay = float(self._conductor.round.persona.turn_taking.min_endpointing_delay_s)
-        deadline = loop.time() + hold_s
+                await asyncio.wait_for(after.wait_for_playout(), ep.ACK_MAX_S)
+            grace_ends = loop.time() + ep.ACK_GRACE_S
+        wait_s = self._long_wait_s()
+        resumed = False
         while True:
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(ep.FLUSH_POLL_S)
             if not self.hold.active:
                 return  # the continuation's turn took it
             if self.session.user_state == "speaking":
-                # the rest is coming: give its own turn time to end and pick the hold up
-                deadline = loop.time() + hold_s + min_delay
-            elif loop.time() >= deadline:
+                resumed = True  # the rest is coming: its own turn picks the hold up when it ends
+                continue
+            # after an acknowledgement nobody talked over, the reply follows its short grace; once the candidate
+            # went on (or late words left it unfinished), only the long quiet or the continuation's turn ends it
+            acked = after is not None and self.hold.acknowledged and not resumed
+            if (loop.time() >= grace_ends) if acked else (self._quiet_s(held_at) >= wait_s):
                 break
-        text, _started, _count = self.hold.take()
         log.info("voice.hold_flushed")
+        self._reply_to_hold()
+
+    def _reply_to_hold(self) -> None:
+        """Hand the held words to the core now (a closer's words taken off) and reply to them."""
+        stopped = self.hold.stopped_speaking_at
+        text, _started, _count = self.hold.take()
         self._answer_handed_over()
-        self.session.generate_reply(user_input=text)
+        self._conductor.note_speech_end(stopped or self._answer_stopped_at)
+        self.session.generate_reply(user_input=without_closer(text, self._closers))
 
     def _cancel_flush(self) -> None:
         task = self._flush_task

@@ -6,6 +6,12 @@ audio, so every core call runs on one dedicated worker thread: that keeps
 the loop free and also serialises the calls, which the core (not
 thread-safe) needs.
 
+While the candidate pauses, the conductor asks the core what it makes of the
+words so far (``speculate``: the answer judged and the reply chosen on a copy
+of the round, again only when the words change), so the end of the turn has
+neither to wait for: the transcript gate reads that outlook, and the answer
+takes its reply when nothing changed in between.
+
 The conductor also remembers what it decided for each candidate turn, keyed
 by the chat message, because livekit-agents may ask the language model for
 the same turn twice (a retry, a false interruption): the second ask must get
@@ -23,6 +29,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from agent.interview.outlook import Outlook
 from agent.interview.records import Speaker, TurnRecord
 from agent.interview.round import RoundClosed
 from agent.logs import get_logger
@@ -79,6 +86,7 @@ class TurnLog:
     user_metrics: dict[str, float] = field(default_factory=dict)
     agent_metrics: dict[str, float] = field(default_factory=dict)
     measured: dict[str, float] = field(default_factory=dict)  # filled by audio front ends
+    speech_end_at: float | None = None  # wall clock of the answer's last word, when the agent handed it over
     interrupted: bool | None = None
     created_at: float = field(default_factory=time.time)
 
@@ -118,6 +126,12 @@ class RoundConductor:
         self._reply_turns: dict[int, list[TurnRecord]] = {}
         self._listeners: list[Callable[[TurnLog], None]] = []
         self._closed = False
+        self._outlook: Outlook | None = None  # the latest look-ahead at the answer in progress
+        self._wanted: tuple[str, float | None] | None = None  # words waiting for a look-ahead
+        self._speculating: asyncio.Task[None] | None = None
+        self.looked_ahead = 0  # answers whose reply came from a look-ahead made in the pause
+        self._speech_end: float | None = None  # the next answer's last word, when the agent hands it over itself
+        self.outlooks_late = 0  # transcript-gate verdicts that had to be worked out when the turn ended
 
     # ------------------------------------------------------------------ state
 
@@ -152,19 +166,76 @@ class RoundConductor:
         """The opening and first question (idempotent: a second call returns nothing new)."""
         return await self._once("__start__", "start", lambda: self.logged.start() if not self.started else [])
 
+    def speculate(self, text: str, *, speaking_s: float | None) -> None:
+        """Look ahead at the answer so far, off the event loop; a newer call replaces one not started yet."""
+        text = " ".join(text.split())
+        if not text or self._closed or self.done:
+            return
+        self._wanted = (text, speaking_s)
+        if self._speculating is None or self._speculating.done():
+            self._speculating = asyncio.create_task(self._speculate(), name="RoundConductor.speculate")
+
+    async def _speculate(self) -> None:
+        while self._wanted is not None and not self._closed:
+            text, speaking_s = self._wanted
+            self._wanted = None
+            known = self._outlook
+            if known is not None and known.base == self.round.history_mark() and \
+                    known.holds_for(text, speaking_s, known.base):
+                continue
+            try:
+                self._outlook = await self._look(text, speaking_s)
+            except Exception as exc:  # noqa: BLE001 - the pool closed with the round, or a bug: judge at the end
+                self._outlook = None
+                if not self._closed:
+                    log.warning("voice.look_ahead_failed", error=type(exc).__name__)
+                return
+
+    async def _look(self, text: str, speaking_s: float | None) -> Outlook:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, lambda: self.round.look_ahead(text, speaking_s=speaking_s))
+
+    async def _settled(self) -> None:
+        task = self._speculating
+        if task is not None and not task.done() and task is not asyncio.current_task():
+            await asyncio.wait({task})  # never raises: a failed look-ahead only means judging the words afresh
+
+    async def outlook(self, text: str, *, speaking_s: float | None) -> Outlook:
+        """The core's look-ahead at ``text``: the one made in the pause when it still stands, else a new one."""
+        text = " ".join(text.split())
+        await self._settled()
+        known = self._outlook
+        if known is not None and known.base == self.round.history_mark() and \
+                known.holds_for(text, speaking_s, known.base):
+            return known
+        self.outlooks_late += 1
+        self._outlook = await self._look(text, speaking_s)
+        return self._outlook
+
+    def note_speech_end(self, at: float | None) -> None:
+        """When the answer the agent is about to hand over ended (wall clock): its reply's ``e2e_latency`` is
+        timed from there, since the framework times only the turns it ends itself.
+        """
+        self._speech_end = at
+
     async def answer(
         self, key: str, text: str, *, speaking_s: float | None, user_metrics: dict[str, float] | None = None
     ) -> Reply:
         """Feed one committed candidate turn to the core; the same ``key`` always gets the same reply."""
         metrics = dict(user_metrics or {})
+        await self._settled()  # a look-ahead at these very words may be on its way
+        outlook = self._outlook
 
         def run() -> list[TurnRecord]:
             rnd = self.logged.round
             opened = [] if rnd.turns else self.logged.start()  # an answer racing the opening
             try:
-                turns = opened + rnd.answer(text, speaking_s=speaking_s)
+                answered = rnd.answer(text, speaking_s=speaking_s, outlook=outlook)
             except RoundClosed:
                 return []
+            if outlook is not None and answered and outlook.turns and answered[0] is outlook.turns[0]:
+                self.looked_ahead += 1
+            turns = opened + answered
             for turn in turns:
                 if turn.speaker is Speaker.CANDIDATE:
                     turn.metrics.update(metrics)  # known now, so it is stored with the turn
@@ -236,7 +307,11 @@ class RoundConductor:
         if not turns and reply.source != "answer":
             return reply
         first = reply.candidate or (reply.interviewer[0] if reply.interviewer else None)
+        speech_end = None
+        if reply.source == "answer":
+            speech_end, self._speech_end = self._speech_end, None
         entry = TurnLog(
+            speech_end_at=speech_end,
             index=len(self.turns),
             source=reply.source,
             heard=heard,
@@ -274,6 +349,9 @@ class RoundConductor:
             if norm and said and (said.startswith(norm[:40]) or said[:40] in norm):
                 del self._awaiting_agent_metrics[: i + 1]
                 values = {k: float(metrics[k]) for k in AGENT_METRIC_KEYS if isinstance(metrics.get(k), int | float)}
+                started = metrics.get("started_speaking_at")
+                if "e2e_latency" not in values and entry.speech_end_at and isinstance(started, int | float):
+                    values["e2e_latency"] = max(0.0, float(started) - entry.speech_end_at)
                 entry.agent_metrics.update(values)
                 entry.interrupted = interrupted
                 records = self._reply_turns.pop(entry.index, [])
@@ -296,6 +374,8 @@ class RoundConductor:
         """End the round if it is still running (its transcript is already stored), then stop the worker."""
         if self._closed:
             return
+        if self._speculating is not None and not self._speculating.done():
+            self._speculating.cancel()
         try:
             if not self.done and self.started:
                 await self.end(reason, last_words=last_words)

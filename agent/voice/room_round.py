@@ -2,23 +2,13 @@
 
 The voice pieces (``RoundConductor``, ``PolicyLLM``, ``InterviewerAgent``,
 ``RoundSupervisor``, ``build_session``) run the conversation; this module
-puts them in a room and keeps the promises the page relies on:
-
-- the job metadata is re-validated against the content bank (it came from a
-  browser, through the app, but a worker trusts nothing it did not check);
-- ``interviewer.round_id`` is published as soon as the round row exists,
-  before the first word, and the other ``interviewer.*`` attributes once per
-  interviewer turn (never on a timer);
-- the round ends one of three ways, and each stores every turn and a
-  report: the interviewer finishes (``interviewer.phase=ended`` only after the
-  closing words have played), the candidate leaves (cut short), or the
-  worker is stopping (the candidate hears a short line, the round is marked
-  interrupted).
-
-The worker tells a job process to close its round with a signal
-(:data:`agent.worker.STOP_ROUND_SIGNAL`), because the framework's own
-shutdown request closes the voice session before the job code hears of it,
-which is too late to say goodbye.
+puts them in a room (what travels in and out is in ``room_protocol.py``, the
+job process's set-up in ``room_setup.py``). The round ends one of three ways,
+and each stores every turn and a report: the interviewer finishes
+(``interviewer.phase=ended`` only after the closing words have played), the
+candidate leaves (cut short, after a grace for a dropped connection to come
+back), or the worker is stopping (the candidate hears a short line, the round
+is marked interrupted).
 """
 
 from __future__ import annotations
@@ -27,29 +17,30 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agent.interview.records import Speaker
-from agent.interview.request import RequestError, RoundChoice, choose_round
 from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
-from agent.store.owners import WEB_OWNER
+from agent.voice.room_protocol import (
+    REFUSED_ATTRIBUTE,
+    Attributes,
+    MetadataError,
+    RoundJob,
+    parse_metadata,
+    turn_attributes,
+)
+from agent.voice.room_setup import persona_tts, stop_event
 
 if TYPE_CHECKING:
     from livekit import rtc
-    from livekit.agents import JobContext, JobProcess
+    from livekit.agents import JobContext
 
     from agent.content.loader import Bank
-    from agent.voice.conductor import RoundConductor, TurnLog
 
 log = get_logger(__name__)
 
-# A round fitted to a job ad carries up to 30 quotes of 80 characters (agent/interview/fit.py), at most
-# 4 bytes each in UTF-8: about 10 KB at worst, a few hundred bytes as ads usually are.
-MAX_METADATA_BYTES = 16 * 1024
 CANDIDATE_WAIT_S = 60.0
 LINGER_S = 3.0  # stay after phase=ended so the page sees it before the agent leaves
 REPORT_TIMEOUT_S = 30.0
@@ -59,167 +50,7 @@ ERROR_LINE = "the interviewer hit an internal problem and stopped; your answers 
 # into the same room within this many seconds and carry on; after it the round ends and reports.
 REJOIN_GRACE_S = 60.0
 WELCOME_BACK = "Welcome back. Where we were:"
-PAGE_PHASES = {
-    "opening": "opening",
-    "question": "question",
-    "follow_up": "follow_up",
-    "candidate_questions": "wrap_up",
-    "wrap_up": "wrap_up",
-    "closed": "wrap_up",  # "ended" is published only once the closing words have played
-}
 
-
-# ---------------------------------------------------------------- process set-up
-
-
-def prewarm_process(proc: JobProcess, bank: Bank) -> None:
-    """Load VAD, Whisper and the default voice once; warm each persona's own voice if it differs."""
-    from agent.voice.session_factory import load_models
-
-    started = time.perf_counter()
-    # imported here, not at the first round: an import inside a round blocks its event loop
-    from livekit.agents import room_io  # noqa: F401
-
-    import agent.report  # noqa: F401
-    import agent.session  # noqa: F401
-    import agent.store  # noqa: F401
-    import agent.voice.voice_round  # noqa: F401
-
-    models = load_models()
-    proc.userdata["speech_models"] = models
-    for persona in bank.personas.values():
-        _persona_tts(persona, models)  # loads (and caches) any other voice now, not mid-round
-    proc.userdata["models_seconds"] = round(time.perf_counter() - started, 3)
-
-
-class _StopFlag:
-    """Set by the stop signal; the running round waits on ``event``."""
-
-    requested = False
-    loop: asyncio.AbstractEventLoop | None = None
-    event: asyncio.Event | None = None
-
-    @classmethod
-    def handle(cls, _signum: int, _frame: Any) -> None:
-        cls.requested = True
-        if cls.loop is not None and cls.event is not None:
-            cls.loop.call_soon_threadsafe(cls.event.set)
-
-
-def install_stop_signal(signum: int) -> None:
-    """Make ``signum`` mean "close your round now" in this job process (set in the setup hook)."""
-    signal.signal(signum, _StopFlag.handle)
-
-
-def _stop_event() -> asyncio.Event:
-    event = asyncio.Event()
-    _StopFlag.loop, _StopFlag.event = asyncio.get_running_loop(), event
-    if _StopFlag.requested:
-        event.set()
-    return event
-
-
-# ---------------------------------------------------------------- metadata
-
-
-class MetadataError(ValueError):
-    """Bad job metadata; the message names the field and never echoes the value."""
-
-
-@dataclass(frozen=True)
-class RoundJob:
-    """The round the candidate asked for, checked against the bank, and whose it is."""
-
-    choice: RoundChoice
-    owner: str | None = None  # the browser's owner id ("web:<hash>"), set by the web app's token endpoint
-
-
-def parse_metadata(raw: str, bank: Bank) -> RoundJob:
-    """``{"persona", "track", "minutes"}`` (and optional ``questions``, a list of question ids, ``fit``, how a
-    job ad chose them, and ``owner``).
-    """
-    if not raw or len(raw.encode()) > MAX_METADATA_BYTES:
-        raise MetadataError("metadata: missing or too long")
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError:
-        raise MetadataError("metadata: not valid JSON") from None
-    if not isinstance(data, dict):
-        raise MetadataError("metadata: expected a JSON object")
-    try:
-        choice = choose_round(data, bank.personas, question_ids=bank.questions.keys(), also_allowed={"owner"})
-    except RequestError as exc:
-        raise MetadataError(f"metadata.{exc.field}: {exc.message}") from None
-    owner = data.get("owner")
-    if owner is not None and (not isinstance(owner, str) or not WEB_OWNER.fullmatch(owner)):
-        raise MetadataError("metadata.owner: expected web: and 32 hex digits")
-    return RoundJob(choice=choice, owner=owner)
-
-
-# ---------------------------------------------------------------- attributes
-
-
-class Attributes:
-    """The agent's ``interviewer.*`` attributes: only changed keys are sent, one send at a time."""
-
-    def __init__(self, participant: rtc.LocalParticipant) -> None:
-        self._participant = participant
-        self._sent: dict[str, str] = {}
-        self._lock = asyncio.Lock()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def set(self, values: dict[str, str]) -> None:
-        async with self._lock:
-            changed = {k: v for k, v in values.items() if self._sent.get(k) != v}
-            if not changed:
-                return
-            try:
-                await asyncio.wait_for(self._participant.set_attributes(changed), 10)
-            except Exception as exc:  # noqa: BLE001 - the round goes on without a page update
-                log.warning("room.attributes_failed", error=type(exc).__name__, keys=sorted(changed))
-                return
-            self._sent.update(changed)
-
-    def schedule(self, values: dict[str, str]) -> None:
-        """Set from a synchronous callback; sends stay in order (the lock is FIFO)."""
-        task = asyncio.create_task(self.set(values))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def settle(self) -> None:
-        if self._tasks:
-            await asyncio.wait(set(self._tasks), timeout=10)
-
-
-def turn_attributes(conductor: RoundConductor, entry: TurnLog | None = None) -> dict[str, str]:
-    """Phase and clock after a turn; the question text and number when a main question was asked."""
-    rnd = conductor.round
-    values = {
-        "interviewer.phase": PAGE_PHASES.get(rnd.phase.value, rnd.phase.value),
-        "interviewer.remaining_s": str(max(0, int(rnd.remaining()))),
-    }
-    question = rnd.current_question
-    if question is not None and (entry is None or "question" in entry.interviewer_kinds):
-        values["interviewer.question"] = question.prompt
-        values["interviewer.question_number"] = str(rnd.meta.question_ids.index(question.id) + 1)
-    return values
-
-
-# ---------------------------------------------------------------- the round
-
-
-def _persona_tts(persona: Any, models: Any) -> Any:
-    """A Piper engine for the persona's voice and rate, or None when the shared one fits."""
-    if persona.voice.name == models.voice and persona.voice.rate == 1.0:
-        return None
-    from agent.speech.models import ModelError
-    from agent.speech.tts import PiperTTS
-
-    try:
-        return PiperTTS(voice=persona.voice.name, speaking_rate=persona.voice.rate)
-    except ModelError as exc:
-        log.warning("room.persona_voice_missing", persona=persona.id, voice=persona.voice.name, error=str(exc))
-        return None
 
 
 def _memory_mb() -> float | None:
@@ -260,9 +91,16 @@ async def run_room_round(ctx: JobContext) -> None:
 
     config = ctx.proc.userdata["config"]
     bank = ctx.proc.userdata["bank"]
-    stop = _stop_event()
+    stop = stop_event()
     await ctx.connect(auto_subscribe=AutoSubscribe.AUDIO_ONLY)
     attrs = Attributes(ctx.room.local_participant)
+    if ctx.room.local_participant.attributes.get(REFUSED_ATTRIBUTE):
+        # the worker refused this round for load (agent.admission): the page shows why; nothing is started
+        log.info("room.refused", room=ctx.room.name)
+        await attrs.set({"interviewer.phase": "ended"})
+        await asyncio.sleep(LINGER_S)
+        ctx.shutdown("refused")
+        return
     try:
         job = parse_metadata(ctx.job.metadata, bank)
     except MetadataError as exc:
@@ -330,6 +168,7 @@ class RoomRound:
         self.back = asyncio.Event()
         self.store_lost = asyncio.Event()
         self.started_at = time.monotonic()
+        self.cpu_at_start = time.process_time()  # this process's CPU (all threads): what the round costs the host
         self.ending_by_choice = False
         self.rejoin_grace_s = float(getattr(ctx.proc.userdata.get("config"), "rejoin_grace_s", REJOIN_GRACE_S))
         self.returns = 0
@@ -414,7 +253,7 @@ class RoomRound:
                 room=ctx.room,
                 room_options=room_io.RoomOptions(participant_identity=self.candidate, close_on_disconnect=False),
                 echo_free=True,  # browsers cancel the interviewer's echo; barge-in works from the first word
-                tts_override=_persona_tts(persona, models),
+                tts_override=persona_tts(persona, models),
             )
             conductor = voice.conductor
             ctx.room.on("data_received", lambda packet: _on_done(packet, voice, self._ended_by_candidate))
@@ -471,6 +310,7 @@ class RoomRound:
         await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
         log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),
                  turns=len(logged.round.turns), seconds=round(time.monotonic() - self.started_at, 1),
+                 cpu_s=round(time.process_time() - self.cpu_at_start, 2),
                  memory_mb=_memory_mb(), report=report)
         if not self.left.is_set() and how != "cancelled":
             linger = 1.0 if how == "stopped" else LINGER_S  # a stopping worker has a deadline

@@ -31,14 +31,13 @@ from livekit.agents.voice.turn import TurnHandlingOptions
 
 from agent.content.models import Persona
 from agent.logs import get_logger
+from agent.voice.endpointing import VAD_MIN_SILENCE_S
 from agent.voice.probe_cache import ProbeAudioCache
 
 log = get_logger(__name__)
 
 FALSE_INTERRUPTION_S = 1.0
 MIN_INTERRUPTION_S = 0.5
-# the VAD's own end-of-speech silence; endpointing delays are counted on top of the last speech
-VAD_MIN_SILENCE_S = 0.3
 
 
 @dataclass

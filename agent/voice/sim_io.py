@@ -188,13 +188,21 @@ class Segment:
 
 
 class VirtualSpeaker(io.AudioOutput):
-    """A loudspeaker driven by a clock; ``speed`` > 1 plays faster than real time."""
+    """A loudspeaker driven by a clock; ``speed`` > 1 plays faster than real time.
 
-    def __init__(self, *, speed: float = 1.0, label: str = "virtual-speaker", keep_audio: bool = True) -> None:
+    ``realtime_s``: the first seconds of every segment play at real speed
+    whatever ``speed`` says, so a short acknowledgement ("Okay.") lasts as
+    long as it would for a person, and what waits for it to end is timed
+    as in a real round.
+    """
+
+    def __init__(self, *, speed: float = 1.0, label: str = "virtual-speaker", keep_audio: bool = True,
+                 realtime_s: float = 0.0) -> None:
         super().__init__(label=label, capabilities=io.AudioOutputCapabilities(pause=True), sample_rate=None)
         if speed <= 0:
             raise ValueError("speed must be positive")
         self.speed = speed
+        self.realtime_s = realtime_s
         self.keep_audio = keep_audio
         self.segments: list[Segment] = []
         self._buf: deque[rtc.AudioFrame] = deque()
@@ -284,9 +292,10 @@ class VirtualSpeaker(io.AudioOutput):
             if self.keep_audio:
                 seg.chunks.append((now, frame.data.tobytes(), frame.sample_rate))
             self._played(frame)
+            speed = 1.0 if seg.played_s < self.realtime_s else self.speed
             seg.played_s += frame.duration
-            seg.last_audio_at = now + frame.duration / self.speed
-            next_t += frame.duration / self.speed
+            seg.last_audio_at = now + frame.duration / speed
+            next_t += frame.duration / speed
             delay = next_t - loop.time()
             if delay > 0:
                 try:

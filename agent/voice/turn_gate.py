@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
 from typing import Any
 
 from livekit import rtc
@@ -31,6 +32,32 @@ log = get_logger(__name__)
 
 PREDICTION_TIMEOUT_S = 0.3
 CLOSE_TIMEOUT_S = 2.0
+
+
+@dataclass(frozen=True, slots=True)
+class GateCall:
+    """One ask of the two gates at a pause, kept in memory for tests and benchmarks (never logged)."""
+
+    text: str
+    transcript: str | None  # why the words read as unfinished (agent.interview.completeness), None: finished
+    voice: bool | None  # the audio model: finished or not; None when not asked, or no answer in time
+    looked_ahead: bool  # the words' verdict was ready from the look-ahead made in the pause
+    seconds: float  # how long the ask took once the turn had ended
+
+
+def preload_turn_model() -> Any | None:
+    """Load v1-mini's weights now, in a process's set-up, so a round's first frame does not (keep the result).
+
+    The local model is loaded once per process and shared by every stream made after it; loading it takes
+    about 0.2 s of CPU, which must not land on a round's event loop while the candidate's audio arrives.
+    """
+    try:
+        from livekit.local_inference import EOT
+
+        return EOT()
+    except Exception as exc:  # noqa: BLE001 - the gate then loads (or fails) at the round, as before
+        log.warning("voice.turn_model_preload_failed", error=type(exc).__name__)
+        return None
 
 
 class AcousticTurnGate:

@@ -23,8 +23,9 @@ from livekit.agents import AgentSession, stt, tts
 from livekit.agents.voice import io
 
 from agent.logs import get_logger
-from agent.voice.bridge import InterviewerAgent, PolicyLLM
+from agent.voice.bridge import InterviewerAgent
 from agent.voice.conductor import RoundConductor, TurnLog
+from agent.voice.policy_llm import PolicyLLM
 from agent.voice.probe_cache import ProbeAudioCache
 from agent.voice.session_factory import SpeechModels, build_session
 from agent.voice.supervisor import RoundSupervisor

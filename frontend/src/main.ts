@@ -172,6 +172,12 @@ function applyAttributes(p: Participant): void {
   if (!isInterviewer(p)) return;
   window.clearTimeout(agentJoinHandle);
   const a = p.attributes;
+  if (a[ATTR.refused]) {
+    // the worker could not take one more round at its reply targets: no round starts, and the page says why
+    document.body.dataset.refused = "yes";
+    void endRound(a[ATTR.refused]);
+    return;
+  }
   const state = a[ATTR.agentState];
   ui.agentState.textContent = agentStateLabel(state);
   ui.agentState.dataset.value = state ?? "";

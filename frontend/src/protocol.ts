@@ -11,6 +11,7 @@ export const ATTR = {
   remainingS: "interviewer.remaining_s",
   warnS: "interviewer.warn_s",
   error: "interviewer.error",
+  refused: "interviewer.refused",
   // set by livekit-agents itself
   agentState: "lk.agent.state",
 } as const;

@@ -118,12 +118,13 @@ def interviewer_worker(
     argv = [sys.executable, "-m", "agent.cli"]
     if web_app.settings.database_url:
         argv += ["--db", web_app.settings.database_url]
-    argv.append("worker")
+    argv += ["worker", "--health-port", "0"]  # a free port: another worker on this host may hold the default
     env = {**os.environ, **livekit_server.env()}
     with open(log, "wb") as out:
         process = subprocess.Popen(
             argv, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
         )
+    process.log_path = log  # type: ignore[attr-defined]  # tests read what the worker did
     try:
         yield process
     finally:
@@ -155,6 +156,22 @@ def candidate_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         timeout=60,
     )
+    return wav
+
+
+@pytest.fixture(scope="session")
+def unfinished_answer_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An answer that stops on "and" (flite, 48 kHz mono, no silence after it): the two gates hold it."""
+    flite, sox = shutil.which("flite"), shutil.which("sox")
+    if not flite or not sox:
+        raise RuntimeError("e2e tests need Debian packages flite and sox")
+    out = tmp_path_factory.mktemp("unfinished")
+    raw = out / "raw.wav"
+    text = "I would look at how long a new team takes to ship something real on the platform, and"
+    subprocess.run([flite, "-voice", "slt", "-t", text, "-o", str(raw)], check=True, timeout=60)
+    wav = out / "unfinished.wav"
+    subprocess.run([sox, str(raw), "-r", "48000", "-c", "1", "-b", "16", str(wav), "pad", "0.3", "0"],
+                   check=True, timeout=60)
     return wav
 
 

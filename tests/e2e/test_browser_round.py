@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,45 +13,11 @@ from livekit import api
 from agent.devtools.livekit_server import LiveKitServer
 from tests.fakes.interviewer import ROUND_ID, FakeInterviewer
 
+from .browser_run import run_browser
 from .conftest import AppThread
 from .python_participant import wait_for_worker
 
 pytestmark = pytest.mark.e2e
-
-SCRIPT = Path(__file__).with_name("browser_round.mjs")
-RUN_TIMEOUT_S = 240
-
-
-def run_browser(app: AppThread, wav: Path, artifacts: Path, expect: str) -> dict:
-    node = shutil.which("node")
-    assert node, "node is required for the browser tests"
-    done = subprocess.run(
-        [
-            node,
-            str(SCRIPT),
-            "--url",
-            app.url,
-            "--audio",
-            str(wav),
-            "--artifacts",
-            str(artifacts),
-            "--expect",
-            expect,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=RUN_TIMEOUT_S,
-        check=False,
-    )
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    assert lines, f"no result from the browser script (exit {done.returncode}): {done.stderr[-2000:]}"
-    result: dict = json.loads(lines[-1])
-    assert done.returncode == 0 and result["ok"], (
-        f"browser round failed: {result.get('error')}; steps={result['steps']}; "
-        f"console errors={result['consoleErrors'][:5]}; screenshots in {artifacts}"
-    )
-    return result
-
 
 async def dispatches(server: LiveKitServer, room: str) -> list:
     http = server.url.replace("ws://", "http://")
@@ -161,3 +126,48 @@ def test_a_reloaded_page_rejoins_the_same_round(
     assert rejoined["sameRoom"] is True
     assert result["roundIdAfter"] == result["roundId"]
     assert result["steps"][-1]["url"].endswith(f"/rounds/{result['roundId']}")
+
+
+def _voice_events(log: str) -> list[str]:
+    """The worker's voice.* events in order (its log is JSON lines)."""
+    events = []
+    for line in log.splitlines():
+        if '"voice.' in line and line.lstrip().startswith("{"):
+            events.append(json.loads(line)["event"])
+    return events
+
+
+def test_done_on_the_page_ends_the_answer_and_the_interviewer_replies(
+    livekit_server: LiveKitServer,
+    web_app: AppThread,
+    interviewer_worker: subprocess.Popen[bytes],
+    candidate_wav: Path,
+    unfinished_answer_wav: Path,
+    playwright_ready: Path,
+    artifacts_dir: Path,
+) -> None:
+    """An answer that stops on "and" is held by the default persona's gates; the test presses the page's
+    "I'm done" (then the space bar on a second answer), and the interviewer replies to the answer, whole,
+    without waiting out its pause.
+    """
+    asyncio.run(wait_for_worker(livekit_server.env()))
+    log_path: Path = interviewer_worker.log_path  # type: ignore[attr-defined]
+    before = len(log_path.read_text(errors="replace"))
+    result = run_browser(web_app, candidate_wav, artifacts_dir, "done", ("--answer", str(unfinished_answer_wav)))
+    names = [s["name"] for s in result["steps"]]
+    assert names.count("done-pressed") == 2 and names.count("replied") == 2, names
+    assert [s["presses"] for s in result["steps"] if s["name"] == "done-pressed"] == ["1", "2"]
+    assert names[-1] == "report-opened" and result["steps"][-1]["url"].endswith(f"/rounds/{result['roundId']}")
+    events = _voice_events(log_path.read_text(errors="replace")[before:])
+    # each press ended its answer: the next thing the worker did was to hand it over, not to wait out the hold
+    # (voice.hold_flushed) or to acknowledge it as a hands-free end (voice.turn_acknowledged)
+    presses = [i for i, e in enumerate(events) if e == "voice.done_pressed"]
+    assert len(presses) == 2, events
+    for i in presses:
+        after = [e for e in events[i + 1:] if e in ("voice.turn_closed_by_candidate", "voice.hold_flushed",
+                                                     "voice.turn_acknowledged")]
+        assert after and after[0] == "voice.turn_closed_by_candidate", events
+    heard = [c["text"] for c in result["captions"] if c["speaker"] == "candidate" and c["text"].strip()]
+    assert len(heard) >= 2 and all("platform" in h.lower() for h in heard), heard
+    (artifacts_dir / "done-replies.json").write_text(json.dumps(result["replies"], indent=1))
+    print("done replies:", json.dumps(result["replies"]))

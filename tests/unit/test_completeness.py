@@ -2,7 +2,13 @@
 
 import pytest
 
-from agent.interview.completeness import expected_words, looks_unfinished, unfinished_reason
+from agent.interview.completeness import (
+    SUPPORTED_FLOOR,
+    expected_words,
+    looks_unfinished,
+    unfinished_reason,
+    words_needed,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +43,31 @@ def test_expected_words_grow_with_the_budget_within_limits():
 def test_looks_unfinished_keeps_its_old_meaning():
     assert looks_unfinished("and then...") and looks_unfinished("we'd start with the")
     assert not looks_unfinished("That's the whole plan.") and not looks_unfinished("")
+
+
+@pytest.mark.parametrize("text,held", [
+    ("I would do that.", False),  # a closed sentence may end on "that", "then" or "so"
+    ("We would switch it off then.", False),
+    ("I think so.", False),
+    ("I would keep it running for a while.", False),
+    ("and then.", True),  # ... unless the word before also needs more
+    ("I think that", True),  # an open sentence still holds
+    ("The feed ranks the posts it predicts you will.", True),  # Whisper closes mid-clause pauses too
+    ("the people it reaches for.", True),
+    ("until the traffic is close to 0.", False),  # a figure is a word
+])
+def test_a_closed_sentence_may_end_on_a_word_that_also_opens_one(text, held):
+    assert (unfinished_reason(text) == "trailing") is held
+
+
+def test_support_makes_a_shorter_answer_whole_but_never_a_very_short_one():
+    reasoned = "I would track the time a new team needs to ship, because that is the job of the platform."
+    assert unfinished_reason(reasoned, min_words=30) == "short"
+    assert unfinished_reason(reasoned, min_words=30, supported=True) is None
+    assert words_needed(30, supported=True) == 18 and words_needed(15, supported=True) == SUPPORTED_FLOOR
+    assert unfinished_reason("Because teams ship faster.", min_words=30, supported=True) == "short"
+
+
+def test_a_short_reply_is_whole_at_any_length_unless_it_stops_mid_phrase():
+    assert unfinished_reason("I don't know.", min_words=30, short_reply=True) is None
+    assert unfinished_reason("I don't know, but", min_words=30, short_reply=True) == "trailing"

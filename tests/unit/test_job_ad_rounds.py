@@ -17,9 +17,10 @@ from agent.content.loader import load_bank
 from agent.interview.limits import MAX_AD_CHARS
 from agent.session import RoundRequest, start_round
 from agent.store import Store
-from agent.voice.bridge import InterviewerAgent, PolicyLLM
+from agent.voice.bridge import InterviewerAgent
 from agent.voice.conductor import RoundConductor
-from agent.voice.room_round import parse_metadata
+from agent.voice.policy_llm import PolicyLLM
+from agent.voice.room_protocol import parse_metadata
 from agent.web.app import MAX_BODY_BYTES, create_app
 from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD
 from tests.fakes.web import FakePages, FakeRoomOpener, make_settings

@@ -14,7 +14,7 @@ import pytest
 
 from agent.cli import UsageError
 from agent.settings import Settings, SettingsError
-from agent.voice.room_round import MetadataError, parse_metadata
+from agent.voice.room_protocol import MetadataError, parse_metadata
 from agent.worker import RoundLoad, WorkerConfig
 from tests.fakes.content import fake_persona, fake_question
 
