@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
+
 from agent.logs import get_logger
 from agent.settings import DEFAULT_ADMIT_CPU
 from agent.voice.room_protocol import REFUSED_ATTRIBUTE, REFUSED_LINE
@@ -112,8 +114,6 @@ class HostLoad:
 
 
 def _psutil_host_busy() -> Callable[[], float]:
-    import psutil
-
     psutil.cpu_percent(interval=None)  # the first reading only starts the clock
     return lambda: psutil.cpu_percent(interval=None) / 100.0
 
@@ -130,8 +130,6 @@ class _PsutilProcesses:
             del self._procs[pid]
 
     def __call__(self, pid: int) -> float | None:
-        import psutil
-
         try:
             proc = self._procs.get(pid)
             if proc is None:
