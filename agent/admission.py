@@ -25,39 +25,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import psutil
+
 from agent.logs import get_logger
+from agent.settings import DEFAULT_ADMIT_CPU
 from agent.voice.room_protocol import REFUSED_ATTRIBUTE, REFUSED_LINE
 
-__all__ = ["REFUSED_ATTRIBUTE", "REFUSED_LINE", "AdmissionError", "HostLoad", "LoadReading", "ceiling_from_env"]
+__all__ = ["REFUSED_ATTRIBUTE", "REFUSED_LINE", "HostLoad", "LoadReading"]
 
 log = get_logger(__name__)
 
 # What one running round uses before any has been measured, in cores: the voice detector and the turn model
 # run all the time, Whisper and Piper in short bursts (bench.browser_load prints the measured figure).
 DEFAULT_ROUND_CORES = 0.35
-# A further round is admitted while the host's busy cores plus one round stay under this share of its cores.
-DEFAULT_CEILING = 0.85
-ENV_CEILING = "INTERVIEWER_ADMIT_CPU"
+# A further round is admitted while the host's busy cores plus one round stay under this share of its cores
+# (INTERVIEWER_ADMIT_CPU, read by agent.settings).
+DEFAULT_CEILING = DEFAULT_ADMIT_CPU
 SAMPLE_S = 1.0
 SMOOTHING = 0.3  # the newest sample's weight: readings follow a change within a few seconds
-
-
-class AdmissionError(ValueError):
-    """A bad admission setting; the message names the variable."""
-
-
-def ceiling_from_env(environ: dict[str, str] | None = None) -> float:
-    """``INTERVIEWER_ADMIT_CPU``: the share of the host's cores rounds may fill (0 to 1; 0 admits one round)."""
-    raw = (environ if environ is not None else dict(os.environ)).get(ENV_CEILING, "").strip()
-    if not raw:
-        return DEFAULT_CEILING
-    try:
-        value = float(raw)
-    except ValueError:
-        raise AdmissionError(f"{ENV_CEILING}: expected a share of the CPU from 0 to 1, got {raw!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise AdmissionError(f"{ENV_CEILING}: expected a share of the CPU from 0 to 1, got {raw!r}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -129,8 +114,6 @@ class HostLoad:
 
 
 def _psutil_host_busy() -> Callable[[], float]:
-    import psutil
-
     psutil.cpu_percent(interval=None)  # the first reading only starts the clock
     return lambda: psutil.cpu_percent(interval=None) / 100.0
 
@@ -147,8 +130,6 @@ class _PsutilProcesses:
             del self._procs[pid]
 
     def __call__(self, pid: int) -> float | None:
-        import psutil
-
         try:
             proc = self._procs.get(pid)
             if proc is None:

@@ -1,8 +1,11 @@
 """The single console script, ``interviewer``.
 
 Each subcommand lives in its own module under ``agent/commands`` and exposes
-``register(subparsers)``; the heavy imports (models, livekit, web) happen inside
-the command's handler so that ``interviewer --help`` and text rounds start fast.
+``register(subparsers)``; its handler is called as ``handler(args, settings)``
+with the process's one ``Settings``, read here from the environment (the
+composition root of a command). The heavy imports (models, livekit, web, the
+database) happen inside the command's handler so that ``interviewer --help``
+and text rounds start fast.
 """
 
 from __future__ import annotations
@@ -14,7 +17,15 @@ import os
 import signal
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
+
+from agent.logs import TolerantLogFile, configure_logging
+from agent.paths import DataDirError, log_file_path, os_reason
+from agent.private import open_private_append
+from agent.settings import Settings, SettingsError
+from agent.speech.models import use_models_dir
 
 # Module names under agent.commands, in the order they appear in --help.
 COMMANDS = (
@@ -82,15 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
     try:
         return version("pm-mock-interviewer")
     except PackageNotFoundError:
         return "unknown (not installed)"
 
 
-def _configure_logs(args: argparse.Namespace) -> tuple[str | None, str | None]:
+def _configure_logs(args: argparse.Namespace, data_dir: Path) -> tuple[str | None, str | None]:
     """Rounds keep the terminal for the conversation: logs go to a file unless asked for on stderr.
 
     Returns two notices for after the command: the log file's path (said the
@@ -98,24 +107,16 @@ def _configure_logs(args: argparse.Namespace) -> tuple[str | None, str | None]:
     cannot be written), said only when the command itself succeeded so that a
     failing command still ends in exactly one line.
     """
-    from agent.logs import configure_logging
-
     fmt = args.log_format or ("json" if args.command in SERVICE_COMMANDS else "file")
     if fmt == "json":
         configure_logging(verbose=args.verbose, include_pii=args.log_pii)
         return None, None
-    from agent.logs import TolerantLogFile
-    from agent.paths import DataDirError, log_file_path
-    from agent.private import open_private_append
-
     try:
-        path = log_file_path()
+        path = log_file_path(data_dir)
         first = not path.exists()
         handle: Any = TolerantLogFile(open_private_append(path))
     except (OSError, DataDirError) as exc:
         if isinstance(exc, OSError):
-            from agent.paths import os_reason
-
             reason = f"{exc.filename or 'the logs folder'} cannot be written ({os_reason(exc)})"
         else:
             reason = str(exc).split(": set ", 1)[0]  # the folder and why, without the advice for databases
@@ -129,20 +130,23 @@ def _configure_logs(args: argparse.Namespace) -> tuple[str | None, str | None]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    notice, no_log = _configure_logs(args)
-    from agent.assist.llm_assessor import LLMConfigError
-    from agent.paths import DataDirError
-
+    try:
+        settings = Settings.from_env(os.environ).with_database(getattr(args, "db", None))
+    except SettingsError as exc:
+        print(f"interviewer {args.command}: {exc}", file=sys.stderr)
+        return 2
+    notice, no_log = _configure_logs(args, settings.data_dir)
+    use_models_dir(settings.models_dir)
     if args.command in ROUND_COMMANDS:
         _stop_like_ctrl_c()
     try:
-        code = int(args.handler(args) or 0)
+        code = int(args.handler(args, settings) or 0)
         if notice and code == 0 and args.command in ROUND_COMMANDS:
             print(notice, file=sys.stderr)
         if no_log and code == 0:
             print(no_log, file=sys.stderr)
         return code
-    except (UsageError, LLMConfigError, DataDirError) as exc:
+    except (UsageError, SettingsError, DataDirError) as exc:
         print(f"interviewer {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -152,7 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         silence_stdout()
         return 141  # 128 + SIGPIPE, as other command-line tools report it
     except Exception as exc:
-        from agent.store.errors import StoreError
+        from agent.store.errors import StoreError  # deferred: the store package brings SQLAlchemy with it
 
         if not isinstance(exc, StoreError):
             raise

@@ -1,10 +1,12 @@
-"""Where the interviewer keeps the user's rounds and reports.
+"""Where the interviewer keeps the user's rounds and reports, and where its content lives.
 
 Rounds hold what a candidate said, so they live in the user's own data
 directory (never the working directory or a shared temp folder), created
-owner-only (see ``agent.private``). Directories are created only when
-something is about to be written there, so merely importing this module or
-printing ``--help`` leaves no trace on disk. A folder that cannot be made or
+owner-only (see ``agent.private``). Which directory that is, is settled once
+at the entry point (``agent.settings``) and handed to these functions.
+Directories are created only when something is about to be written there,
+so merely importing this module or printing ``--help`` leaves no trace on
+disk. A folder that cannot be made or
 written is a ``DataDirError`` whose message names the folder and what to do,
 so every command can say it in one line instead of a traceback.
 """
@@ -14,21 +16,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_data_dir
-
 from agent.private import private_dir
 
 APP_NAME = "pm-interviewer"
+DB_FILE = "interviewer.sqlite3"
+# Named in the advice of the errors below; read by agent.settings.
 DATA_DIR_ENV = "INTERVIEWER_DATA_DIR"
 DB_URL_ENV = "INTERVIEWER_DB"
-DB_WAIT_ENV = "INTERVIEWER_DB_WAIT_S"  # how long a write retries a locked database (default 30 s)
-DB_FILE = "interviewer.sqlite3"
-CONTENT_DIR_ENV = "INTERVIEWER_CONTENT_DIR"
 
 # question_bank/ and interviewer_personas/ sit at the top of the project, beside
 # agent/, so authors edit them without touching code; an installed copy elsewhere
-# points at them with $INTERVIEWER_CONTENT_DIR.
-CONTENT_ROOT = Path(os.environ.get(CONTENT_DIR_ENV) or Path(__file__).resolve().parent.parent)
+# points at them with $INTERVIEWER_CONTENT_DIR (agent.settings).
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DataDirError(Exception):
@@ -75,40 +74,17 @@ def _ensure(folder: Path, *, what: str = "data folder", hint: str = "") -> Path:
     return folder
 
 
-def data_dir(*, create: bool = True) -> Path:
-    """The user's data directory (``$INTERVIEWER_DATA_DIR`` wins, for tests and portable installs)."""
-    configured = os.environ.get(DATA_DIR_ENV)
-    path = Path(configured).expanduser() if configured else Path(user_data_dir(APP_NAME, appauthor=False))
-    if create:
-        _ensure(path)
-    return path
-
-
-def default_db_url() -> str:
-    """The SQLite file used when no database URL is given (its folder is made when the store opens it)."""
-    return f"sqlite:///{data_dir(create=False) / DB_FILE}"
-
-
-def database_url(explicit: str | None = None) -> str:
-    """The database to use: an explicit URL, else ``$INTERVIEWER_DB``, else the default SQLite file.
-
-    The web app reads the same variable, so the CLI and the server see the same
-    rounds unless told otherwise.
-    """
-    return explicit or os.environ.get(DB_URL_ENV) or default_db_url()
-
-
-def log_file_path() -> Path:
+def log_file_path(data_dir: Path) -> Path:
     """Where the CLI's structured logs go by default (JSON lines, appended); ``DataDirError`` if unwritable."""
-    return _ensure(data_dir() / "logs") / "interviewer.log"
+    return _ensure(_ensure(data_dir) / "logs") / "interviewer.log"
 
 
 REPORTS_HINT = f"set {DATA_DIR_ENV} to a folder you can write"
 
 
-def reports_dir(*, create: bool = True) -> Path:
+def reports_dir(data_dir: Path, *, create: bool = True) -> Path:
     """Where reports go when no output path is given; with ``create``, made and checked writable."""
-    path = data_dir(create=False) / "reports"
+    path = data_dir / "reports"
     if create:
         _ensure(path, what="reports folder", hint=REPORTS_HINT)
         reason = why_unwritable(path)

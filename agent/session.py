@@ -17,7 +17,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.assist.llm_assessor import assessor_from_env
 from agent.content.models import Persona, Question, Track
 from agent.interview.assess import Assessor, CueAssessor
 from agent.interview.fit import AdFit
@@ -25,12 +24,15 @@ from agent.interview.job_ad import preface
 from agent.interview.plan import resolve_ids, select_questions, weakest_questions
 from agent.interview.records import RoundMeta, TurnRecord
 from agent.interview.round import InterviewRound
-from agent.interview.scorecard import Scorecard
+from agent.interview.scorecard import Scorecard, load_scorecard
 from agent.logs import get_logger
+from agent.paths import DataDirError, os_reason
+from agent.report.files import default_report_path, write_report
+from agent.report.retention import Retention, prune_reports
+from agent.store.errors import StoreError
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
-    from agent.report.retention import Retention
     from agent.store import Store
 
 log = get_logger("agent.session")
@@ -51,6 +53,14 @@ class RoundRequest:
     job_ad: AdFit | None = None  # the round was fitted to a job ad (question_ids then hold its order)
 
 
+@dataclass(frozen=True, slots=True)
+class ReportOutputs:
+    """Where a finished round's report goes (the reports folder of ``data_dir``) and how many it keeps."""
+
+    data_dir: Path
+    retention: Retention
+
+
 class LoggedRound:
     """An ``InterviewRound`` whose every turn is committed to the store as it happens."""
 
@@ -67,8 +77,6 @@ class LoggedRound:
     def _keep(self, what: str, write: Callable[[], None]) -> None:
         if self.store_error is not None:
             return  # one failure is enough: later turns stay in memory with the rest
-        from agent.store import StoreError
-
         try:
             write()
         except StoreError as exc:
@@ -152,6 +160,10 @@ def start_round(
 ) -> LoggedRound:
     """Choose the questions, create the round and record it in the store.
 
+    ``assessor`` judges the answers: an entry point passes the one its settings
+    call for (the cues, with a model's second opinion when one is configured);
+    None means the bank's cues alone.
+
     Raises ``KeyError`` subclasses for unknown persona or question ids (their
     message names the id and close matches).
     """
@@ -184,7 +196,7 @@ def start_round(
         meta=meta,
         questions=questions,
         persona=persona,
-        assessor=assessor or assessor_from_env(CueAssessor(bank.lexicon)),
+        assessor=assessor or CueAssessor(bank.lexicon),
         clock=clock,
         previous=previous,
         preface=_job_ad_preface(request, questions, bank),
@@ -203,52 +215,37 @@ def _job_ad_preface(request: RoundRequest, questions: Sequence[Question], bank: 
 
 def past_scorecards(store: Store, bank: Bank, limit: int = 20) -> list[Scorecard]:
     """Scorecards of earlier rounds, rebuilt from their stored turns."""
-    from agent.report.build import load_scorecard
-
     return [load_scorecard(store, bank.questions, s.round_id) for s in store.list_rounds(limit=limit)]
 
 
-def write_round_report(card: Scorecard, fmt: str = "html", path: Path | None = None, *,
-                       retention: Retention | None = None, owner: str | None = None) -> Path:
+def write_round_report(card: Scorecard, outputs: ReportOutputs, fmt: str = "html", path: Path | None = None, *,
+                       owner: str | None = None) -> Path:
     """Render the report to ``path`` (default: the reports folder, a browser ``owner``'s own folder in it)
     and return where it went.
 
-    A report written to the reports folder is followed by pruning its folder to the
-    retention rule (``retention``; None reads it from the environment, and a
-    bad value there skips pruning with a warning: the round is over by now,
-    and the entry points check the variables before a round starts). The rule
-    counts per folder, so per owner: see ``agent.report.default_report_path``.
+    A report written to the reports folder is followed by pruning its folder to
+    ``outputs.retention``. The rule counts per folder, so per owner: see
+    ``agent.report.default_report_path``.
     """
-    from agent.report import default_report_path, write_report
-    from agent.report.retention import Retention, RetentionError, prune_reports
-
-    target = path or default_report_path(card.round_id, fmt, owner)
+    target = path or default_report_path(card.round_id, fmt, outputs.data_dir, owner)
     write_report(card, fmt, target)
     if path is None:
-        if retention is None:
-            try:
-                retention = Retention.from_env()
-            except RetentionError as exc:
-                log.warning("reports.retention_invalid", error=str(exc))
-                return target
+        retention = outputs.retention
         removed = prune_reports(target.parent, retention, keep=target)
         if removed:
             log.info("reports.pruned", removed=len(removed), keep=retention.keep, max_days=retention.max_days)
     return target
 
 
-def save_round_report(card: Scorecard, retention: Retention | None = None) -> tuple[Path | None, str | None]:
+def save_round_report(card: Scorecard, outputs: ReportOutputs) -> tuple[Path | None, str | None]:
     """Write a finished round's report: (path, None), or (None, why) when it could not be written.
 
     A report that cannot be written (a full disk, a folder gone read-only) must not turn the end of
     a round into a traceback: the turns are stored, so the front end says so in one line.
     """
-    from agent.paths import DataDirError, os_reason
-
     try:
-        return write_round_report(card, "html", retention=retention), None
+        return write_round_report(card, outputs), None
     except DataDirError as exc:
         return None, str(exc)
     except OSError as exc:
         return None, f"its report could not be written ({os_reason(exc)})"
-

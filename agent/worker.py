@@ -5,7 +5,9 @@ and runs it until SIGTERM or SIGINT. What the server is told, and why:
 
 - **setup hook** (``setup_fnc``): each job process loads Whisper, the Piper
   voice and the content bank once, before it is offered work, so a round
-  never waits for a model. Measured here: about 1.8 s alone, several times
+  never waits for a model. It is the job process's entry point: it takes the
+  worker's settings (pickled into it with :class:`WorkerConfig`, never read
+  again from the environment) and hands the round what it needs. Measured here: about 1.8 s alone, several times
   that when four processes start together on two cores, hence
   ``initialize_process_timeout`` of 60 s instead of the framework's 10 s.
 - **explicit dispatch** as ``pm-interviewer``: the web app's token names the
@@ -48,7 +50,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agent.admission import REFUSED_ATTRIBUTE, REFUSED_LINE, HostLoad
-from agent.logs import DropFrameworkPii, get_logger
+from agent.assist.llm_assessor import assessor_for
+from agent.content.loader import load_bank_at
+from agent.interview.assess import CueAssessor
+from agent.logs import DropFrameworkPii, configure_logging, get_logger
+from agent.settings import Settings
+from agent.speech.models import use_models_dir
 
 if TYPE_CHECKING:
     from livekit.agents import AgentServer, JobContext, JobProcess, JobRequest
@@ -74,20 +81,32 @@ def default_capacity() -> int:
 class WorkerConfig:
     """Everything a worker and its job processes need; pickled into each process."""
 
+    settings: Settings  # what the environment said when the worker started
     url: str
     api_key: str
     api_secret: str
-    database_url: str
     capacity: int
     idle_processes: int
     memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_MB
     health_host: str = "127.0.0.1"
     health_port: int = DEFAULT_HEALTH_PORT
     stop_grace_s: float = STOP_GRACE_S
-    rejoin_grace_s: float = 60.0  # how long a dropped candidate may take to come back into their round
-    admit_ceiling: float = 0.85  # share of the host's cores rounds may fill (agent.admission)
     log_pii: bool = False
     verbose: bool = False
+
+    @property
+    def database_url(self) -> str:
+        return self.settings.database_url
+
+    @property
+    def rejoin_grace_s(self) -> float:
+        """How long a dropped candidate may take to come back into their round."""
+        return self.settings.rejoin_grace_s
+
+    @property
+    def admit_ceiling(self) -> float:
+        """The share of the host's cores rounds may fill (agent.admission)."""
+        return self.settings.admit_cpu
 
     def __repr__(self) -> str:  # keep the secret out of logs and tracebacks
         return f"WorkerConfig(url={self.url!r}, capacity={self.capacity}, db={self.database_url.split(':')[0]})"
@@ -147,18 +166,22 @@ class WarmPool:
 
 def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
     """``setup_fnc``: runs once in every job process before it is offered a round."""
-    from agent.logs import configure_logging
+    # deferred: the voice library imports livekit-agents (seconds) and the session SQLAlchemy, which
+    # `interviewer --help` does without (it imports this module for the worker's defaults)
+    from agent.session import ReportOutputs
+    from agent.voice.room_setup import install_stop_signal, prewarm_process
 
     configure_logging(verbose=config.verbose, include_pii=config.log_pii)
     started = time.perf_counter()
-    from agent.content.loader import load_bank
-    from agent.voice.room_setup import install_stop_signal, prewarm_process
-
-    bank = load_bank()
+    settings = config.settings
+    use_models_dir(settings.models_dir)
+    bank = load_bank_at(settings.content_root)
     prewarm_process(proc, bank)
     install_stop_signal(STOP_ROUND_SIGNAL)
     proc.userdata["config"] = config
     proc.userdata["bank"] = bank
+    proc.userdata["assessor"] = assessor_for(CueAssessor(bank.lexicon), settings.llm)
+    proc.userdata["report_outputs"] = ReportOutputs(settings.data_dir, settings.retention)
     seconds = round(time.perf_counter() - started, 3)
     proc.userdata["setup_seconds"] = seconds
     log.info("worker.process_ready", pid=os.getpid(), setup_seconds=seconds)
@@ -166,7 +189,7 @@ def setup_process(config: WorkerConfig, proc: JobProcess) -> None:
 
 async def entrypoint(ctx: JobContext) -> None:
     """The rtc_session entry: one round in one room (see ``agent.voice.room_round``)."""
-    from agent.voice.room_round import run_room_round
+    from agent.voice.room_round import run_room_round  # deferred: livekit-agents, see setup_process
 
     await run_room_round(ctx)
 
@@ -176,7 +199,7 @@ def build_server(config: WorkerConfig, load: HostLoad | None = None) -> AgentSer
 
     ``load``: the measured admission (see ``agent.admission``); None admits rounds up to capacity.
     """
-    from livekit.agents import AgentServer
+    from livekit.agents import AgentServer  # deferred: livekit-agents takes seconds to import
 
     server = AgentServer(
         ws_url=config.url,

@@ -83,7 +83,7 @@ def spoken_rounds(bank, store, count: int, speed: float,  # noqa: ANN001
     for k in range(count):
         request = RoundRequest(persona_id="platform-lead", question_count=1, seed=k, mode="simulate")
         result = asyncio.run(run_simulation(bank, store, request, list(clips), models=models,
-                                            playback_speed=speed, write_report=False))
+                                            playback_speed=speed))  # no outputs: no report
         # each logged turn is the candidate's words (when heard) and the interviewer's lines after them
         produced += sum((1 if t.get("heard") else 0) + len(t.get("interviewer_kinds") or ()) for t in result.turns)
         ids.append(result.round_id)

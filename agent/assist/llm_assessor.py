@@ -16,17 +16,16 @@ alone for a cool-down so a dead server does not add its timeout to every turn.
 from __future__ import annotations
 
 import json
-import os
 import queue
 import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from agent.assist.endpoint import DEFAULT_TIMEOUT_S, LLMSettings
 from agent.content.models import Polarity, Question, Signal
 from agent.interview.assess import CueAssessor, score_signals
 from agent.interview.records import Assessment, SignalHit
@@ -34,12 +33,6 @@ from agent.logs import get_logger
 
 log = get_logger(__name__)
 
-ENV_URL = "INTERVIEWER_LLM_URL"
-ENV_MODEL = "INTERVIEWER_LLM_MODEL"
-ENV_KEY = "INTERVIEWER_LLM_API_KEY"
-ENV_TIMEOUT = "INTERVIEWER_LLM_TIMEOUT_S"
-
-DEFAULT_TIMEOUT_S = 1.5
 COOL_DOWN_S = 30.0
 # A quote shorter than this is a name-drop, not evidence of reasoning.
 MIN_QUOTE_WORDS = 3
@@ -54,10 +47,6 @@ _SYSTEM = (
 )
 
 
-class LLMConfigError(ValueError):
-    """``INTERVIEWER_LLM_*`` is set but unusable; the message names the variable."""
-
-
 class _Found(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: str
@@ -69,44 +58,13 @@ class _Reply(BaseModel):
     found: list[_Found]
 
 
-@dataclass(frozen=True, slots=True)
-class LLMSettings:
-    """Where the model lives and how long a turn may wait for it."""
-
-    base_url: str
-    model: str
-    api_key: str = "not-needed"
-    timeout_s: float = DEFAULT_TIMEOUT_S
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> LLMSettings | None:
-        """Settings from ``INTERVIEWER_LLM_*``, or None when no endpoint is configured."""
-        e = os.environ if env is None else env
-        url = e.get(ENV_URL, "").strip()
-        if not url:
-            return None
-        model = e.get(ENV_MODEL, "").strip()
-        if not model:
-            raise LLMConfigError(f"{ENV_MODEL}: required when {ENV_URL} is set (the model name the endpoint serves)")
-        raw = e.get(ENV_TIMEOUT, "").strip()
-        try:
-            timeout = float(raw) if raw else DEFAULT_TIMEOUT_S
-        except ValueError:
-            raise LLMConfigError(f"{ENV_TIMEOUT}: not a number of seconds: {raw!r}") from None
-        if not 0.1 <= timeout <= 30:
-            raise LLMConfigError(f"{ENV_TIMEOUT}: {timeout} is outside 0.1-30 seconds")
-        if not re.match(r"^https?://", url):
-            raise LLMConfigError(f"{ENV_URL}: {url!r} is not an http(s) URL")
-        return cls(base_url=url, model=model, api_key=e.get(ENV_KEY, "").strip() or "not-needed", timeout_s=timeout)
-
-
 # One chat completion: (system prompt, user prompt) -> the model's reply text.
 Complete = Callable[[str, str], str]
 
 
 def openai_complete(settings: LLMSettings) -> Complete:
     """A completion function over the ``openai`` client, with the time budget and no retries."""
-    from openai import OpenAI
+    from openai import OpenAI  # deferred: openai takes about a second to import, and only this path uses it
 
     client = OpenAI(base_url=settings.base_url, api_key=settings.api_key, timeout=settings.timeout_s, max_retries=0)
 
@@ -163,9 +121,9 @@ class LLMRefinedAssessor:
         if not added:
             return result
         hits = [*result.signals, *added]
-        return replace(result, signals=hits, answer_kind="answer",
-                       score=score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)],
-                                           reasoning=result.reasoning))
+        score = score_signals(question, [*hits, *(h for h in result.set_aside if h.argued)],
+                              reasoning=result.reasoning)
+        return result.model_copy(update={"signals": hits, "answer_kind": "answer", "score": score})
 
     # -- the model call ---------------------------------------------------
 
@@ -204,7 +162,7 @@ class LLMRefinedAssessor:
                 continue
             # the model finds the idea; whether the quote explains it is read the same way as for the cues
             level = self._base.explain_level(question, text, evidence)
-            added.append(SignalHit(signal.id, signal.polarity.value, evidence, level=level,
+            added.append(SignalHit(id=signal.id, polarity=signal.polarity.value, evidence=evidence, level=level,
                                    term=" ".join(evidence.split()[:6])))
         log.info("llm.assist", endpoint=self._endpoint, added=len(added), ms=round((self._clock() - started) * 1000))
         return added
@@ -269,9 +227,8 @@ def redacted(url: str) -> str:
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
 
 
-def assessor_from_env(base: CueAssessor, env: dict[str, str] | None = None) -> CueAssessor | LLMRefinedAssessor:
-    """The cue assessor, wrapped with the model when ``INTERVIEWER_LLM_URL`` is set."""
-    settings = LLMSettings.from_env(env)
+def assessor_for(base: CueAssessor, settings: LLMSettings | None) -> CueAssessor | LLMRefinedAssessor:
+    """The cue assessor, wrapped with the model when an endpoint is configured."""
     if settings is None:
         return base
     return LLMRefinedAssessor(base, openai_complete(settings), endpoint=settings.base_url,

@@ -1,8 +1,11 @@
-"""Helpers the subcommands share: loading content, finding personas, opening the store."""
+"""Helpers the subcommands share: loading content, finding personas, opening the store.
+
+Each command is an entry point: it gets the process's ``Settings`` from
+``agent.cli`` and loads the bank at most once, through :func:`load_content`.
+"""
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import os
 import sys
@@ -10,22 +13,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.cli import UsageError
-from agent.content.loader import DEFAULT_PERSONA
+from agent.content.loader import DEFAULT_PERSONA, Bank, ContentError, load_bank_at
+from agent.content.models import Persona
+from agent.paths import DB_URL_ENV, DataDirError, os_reason, reports_dir, unwritable, why_unwritable
+from agent.private import private_dir
+from agent.settings import Settings
 
 if TYPE_CHECKING:
-    from agent.content.loader import Bank
-    from agent.content.models import Persona
-    from agent.paths import DataDirError
-    from agent.report.retention import Retention
+    from agent.session import ReportOutputs
     from agent.store import Store
 
 
-
-def load_content() -> Bank:
-    from agent.content.loader import ContentError, load_bank
-
+def load_content(settings: Settings) -> Bank:
+    """The bank under the settings' content folder; one line (exit 2) when it does not load."""
     try:
-        return load_bank()
+        return load_bank_at(settings.content_root)
     except ContentError as exc:
         raise UsageError(f"the shipped content does not load: {exc.errors[0]}") from None
 
@@ -39,47 +41,38 @@ def persona_of(bank: Bank, persona_id: str | None) -> Persona:
     return bank.personas[pid]
 
 
-def open_store(args: argparse.Namespace, *, writes: bool = True) -> Store:
-    """The owner's store; ``writes=False`` (history, report) may open it read-only.
+def open_store(settings: Settings, *, writes: bool = True) -> Store:
+    """The local user's store at the settings' database; ``writes=False`` (history, report) may open it
+    read-only.
 
     A SQLite file whose folder cannot be written is one line naming the folder
     and what to do (exit 2), before any round starts, instead of a traceback
     or a round that cannot keep a single turn. A command that only reads opens
     an existing file read-only instead.
     """
-    from agent.paths import DB_WAIT_ENV
+    # deferred: SQLAlchemy and Alembic take about half a second to import, which `--help` and `assess` skip
     from agent.store import Store, StoreError
     from agent.store.owners import local_owner
-    from agent.store.store import WRITE_WAIT_S
 
-    raw = os.environ.get(DB_WAIT_ENV, "").strip()
-    try:
-        wait = float(raw) if raw else WRITE_WAIT_S
-    except ValueError:
-        wait = -1.0
-    if not 0 <= wait <= 3600:
-        raise UsageError(f"{DB_WAIT_ENV}: expected seconds between 0 and 3600, got {raw!r}")
-    explicit = getattr(args, "db", None)
     try:
         read_only = False
-        blocked = _unwritable_sqlite(explicit)
+        blocked = _unwritable_sqlite(settings)
         if blocked is not None:
             path, error = blocked
             if writes or not (path.is_file() and os.access(path, os.R_OK)):
                 raise error
             read_only = True
-        return Store(explicit, write_wait_s=wait, owner=local_owner(), read_only=read_only)
+        return Store(settings.database_url, write_wait_s=settings.db_wait_s, owner=local_owner(),
+                     read_only=read_only)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
 
 
-def _unwritable_sqlite(explicit: str | None) -> tuple[Path, DataDirError] | None:
+def _unwritable_sqlite(settings: Settings) -> tuple[Path, DataDirError] | None:
     """The SQLite file and the one-line error to give when it, or its folder, cannot be written."""
-    from agent.paths import DB_URL_ENV, database_url, os_reason, unwritable, why_unwritable
-    from agent.private import private_dir
-    from agent.store._engine import parse_url, sqlite_file
+    from agent.store._engine import parse_url, sqlite_file  # deferred with the store, see open_store
 
-    path = sqlite_file(parse_url(database_url(explicit)))
+    path = sqlite_file(parse_url(settings.database_url))
     if path is None:
         return None
     try:
@@ -91,28 +84,23 @@ def _unwritable_sqlite(explicit: str | None) -> tuple[Path, DataDirError] | None
         reason = "the database file is read-only"
     if reason is None:
         return None
-    if explicit or os.environ.get(DB_URL_ENV):  # the user chose the file: the way out is another location
+    if settings.database_named:  # the user chose the file: the way out is another location
         return path, unwritable(path.parent, reason, what="database folder",
                                 hint=f"pass --db (or {DB_URL_ENV}) with a location you can write")
     return path, unwritable(path.parent, reason)
 
 
-def round_outputs() -> Retention:
-    """Before a round starts: the report retention rule, and a reports folder that can be written.
+def round_outputs(settings: Settings) -> ReportOutputs:
+    """Before a round starts: where its report goes, checked writable, and how many reports stay.
 
-    Both are checked first so that a bad ``INTERVIEWER_KEEP_REPORTS`` or a
-    read-only data folder is one line before the round, not a surprise after
-    the candidate has answered every question.
+    The folder is checked first so that a read-only data folder is one line
+    before the round, not a surprise after the candidate has answered every
+    question (a bad retention variable was said when the settings were read).
     """
-    from agent.paths import reports_dir
-    from agent.report.retention import Retention, RetentionError
+    from agent.session import ReportOutputs  # deferred with the store: the session opens rounds in it
 
-    try:
-        retention = Retention.from_env()
-    except RetentionError as exc:
-        raise UsageError(str(exc)) from None
-    reports_dir()  # DataDirError: one line naming the folder (exit 2)
-    return retention
+    reports_dir(settings.data_dir)  # DataDirError: one line naming the folder (exit 2)
+    return ReportOutputs(settings.data_dir, settings.retention)
 
 
 def store_lost(command: str, error: str, report: object, report_problem: str | None = None) -> int:

@@ -6,8 +6,14 @@ import argparse
 import json
 from pathlib import Path
 
+from agent.assist.llm_assessor import assessor_for
 from agent.cli import UsageError
 from agent.commands._common import load_content, persona_of
+from agent.interview.assess import CueAssessor
+from agent.interview.limits import MAX_ANSWER_CHARS
+from agent.interview.oneshot import judge
+from agent.interview.plan import UnknownQuestion, resolve_ids
+from agent.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -21,12 +27,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    from agent.interview.assess import CueAssessor
-    from agent.interview.oneshot import judge
-    from agent.interview.plan import UnknownQuestion, resolve_ids
-
-    bank = load_content()
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    bank = load_content(settings)
     try:
         (question,) = resolve_ids(bank.questions, [args.question])
     except UnknownQuestion as exc:
@@ -41,15 +43,11 @@ def run(args: argparse.Namespace) -> int:
         text = args.answer
     if not text or not text.strip():
         raise UsageError("--answer: the answer is empty")
-    from agent.interview.limits import MAX_ANSWER_CHARS
-
     if len(text) > MAX_ANSWER_CHARS:
         where = "--answer-file" if args.answer_file is not None else "--answer"
         raise UsageError(f"{where}: the answer is {len(text):,} characters; at most {MAX_ANSWER_CHARS:,} are "
                          "judged (split a transcript into its answers)")
-    from agent.assist.llm_assessor import assessor_from_env
-
-    verdict = judge(question, persona, assessor_from_env(CueAssessor(bank.lexicon)), text)
+    verdict = judge(question, persona, assessor_for(CueAssessor(bank.lexicon), settings.llm), text)
     result = verdict.to_contract(question.id)
     if args.json:
         print(json.dumps(result, ensure_ascii=False))

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import yaml
 
+from agent.commands._common import load_content
+from agent.content.loader import ContentError, expand_paths, json_schemas, load_bank_at, load_files
 from agent.content.models import Question
-from agent.paths import CONTENT_ROOT
+from agent.interview.specificity import cue_flags
+from agent.settings import Settings
 
 # The development answers (every development set, pooled): the background a cue's specificity is measured on.
-DEV_SETS = CONTENT_ROOT / "tests" / "evals"
+DEV_SETS = Path("tests") / "evals"  # under the content folder
 DEV_PATTERN = "dev_answers*.yaml"
 
 
@@ -29,7 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     v.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="YAML files or folders to check")
     v.add_argument("--background", type=Path, metavar="FILE", action="append",
                    help="answers (an evaluation-set YAML) that cue specificity is measured on; may be repeated "
-                        f"(default: every {DEV_SETS.relative_to(CONTENT_ROOT)}/{DEV_PATTERN}, pooled, when they exist)")
+                        f"(default: every {DEV_SETS}/{DEV_PATTERN}, pooled, when they exist)")
     v.set_defaults(handler=run_validate)
     ls = bsub.add_parser("list", help="list questions and personas")
     ls.add_argument("--json", action="store_true", help="print JSON")
@@ -39,12 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     sch.set_defaults(handler=run_schema)
 
 
-def run_validate(args: argparse.Namespace) -> int:
-    from agent.content.loader import ContentError, expand_paths, load_bank, load_files
-
+def run_validate(args: argparse.Namespace, settings: Settings) -> int:
     if not args.paths:
         try:
-            bank = load_bank()
+            bank = load_bank_at(settings.content_root)
         except ContentError as exc:
             return _report(exc.errors)
         questions, summary = bank.questions, f"{len(bank.questions)} questions, {len(bank.personas)} personas"
@@ -56,7 +57,7 @@ def run_validate(args: argparse.Namespace) -> int:
         questions = loaded.questions
         summary = (f"{len(loaded.questions)} questions, {len(loaded.personas)} personas"
                    + (", a lexicon" if loaded.lexicon is not None else ""))
-    flags = _specificity(questions, args.background)
+    flags = _specificity(questions, args.background or sorted((settings.content_root / DEV_SETS).glob(DEV_PATTERN)))
     if flags is None:
         return 2
     if flags:
@@ -72,11 +73,8 @@ def _report(lines: list[str], what: str = "error(s)") -> int:
     return 1
 
 
-def _specificity(questions: Mapping[str, Question], background: list[Path] | None) -> list[str] | None:
+def _specificity(questions: Mapping[str, Question], paths: list[Path]) -> list[str] | None:
     """Lines for cues that fire too widely on the background answers; None when the background is unusable."""
-    from agent.interview.specificity import cue_flags
-
-    paths = background or sorted(DEV_SETS.glob(DEV_PATTERN))
     if not paths:
         return []  # an installed package has no development answers; say nothing rather than guess
     answers: list[tuple[str, str]] = []
@@ -97,10 +95,8 @@ def _specificity(questions: Mapping[str, Question], background: list[Path] | Non
     return [f.line() for f in cue_flags(questions, answers)]
 
 
-def run_list(args: argparse.Namespace) -> int:
-    from agent.commands._common import load_content
-
-    bank = load_content()
+def run_list(args: argparse.Namespace, settings: Settings) -> int:
+    bank = load_content(settings)
     if args.json:
         print(json.dumps({
             "questions": [{"id": q.id, "type": q.type.value, "tracks": [t.value for t in q.tracks],
@@ -118,9 +114,7 @@ def run_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_schema(args: argparse.Namespace) -> int:
-    from agent.content.loader import json_schemas
-
+def run_schema(args: argparse.Namespace, settings: Settings) -> int:
     schemas = json_schemas()
     if args.out is None:
         print(json.dumps(schemas, indent=2))

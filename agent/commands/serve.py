@@ -17,9 +17,16 @@ import signal
 import socket
 import subprocess
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agent.cli import UsageError
+from agent.commands._common import load_content
+from agent.content.loader import Bank
+from agent.devtools.livekit_server import LiveKitServer, LiveKitServerError, ensure_server
+from agent.settings import LIVEKIT_KEY_ENV, LIVEKIT_SECRET_ENV, LIVEKIT_URL_ENV, Settings, SettingsError
+
+if TYPE_CHECKING:
+    from agent.web.settings import WebSettings
 
 WORKER_STOP_TIMEOUT_S = 15.0
 
@@ -72,14 +79,13 @@ def stop_worker(process: subprocess.Popen[bytes] | None) -> None:
         process.wait(timeout=5)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Handler for ``interviewer serve``; children are always stopped on the way out."""
-    from agent.web.settings import SettingsError, WebSettings
-
     if not 0 < args.port < 65536:
         raise UsageError(f"--port: {args.port} is not a valid port")
     if not _port_free(args.port) and args.host in ("127.0.0.1", "localhost"):
         raise UsageError(f"--port: {args.port} is already in use")
+    bank = load_content(settings)
     server = None
     worker = None
     try:
@@ -87,14 +93,15 @@ def run(args: argparse.Namespace) -> int:
             server = _start_livekit()
             env = server.env()
             print(f"LiveKit server: {server.url} (dev keys; log {server.log_path})", file=sys.stderr)
-            settings = WebSettings.from_env(env, database_url=args.db)
+            web_settings = settings.with_livekit(env[LIVEKIT_URL_ENV], env[LIVEKIT_KEY_ENV],
+                                                 env[LIVEKIT_SECRET_ENV]).web()
             worker = start_worker(env, args.db)
         else:
             try:
-                settings = WebSettings.from_env(database_url=args.db)
+                web_settings = settings.web()
             except SettingsError as exc:
                 raise UsageError(f"{exc} (or pass --dev for a local LiveKit server)") from None
-        asyncio.run(_serve(settings, args.host, args.port, worker))
+        asyncio.run(_serve(web_settings, bank, args.host, args.port, worker))
     finally:
         stop_worker(worker)
         if server is not None:
@@ -102,9 +109,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_livekit() -> Any:
-    from agent.devtools.livekit_server import LiveKitServer, LiveKitServerError, ensure_server
-
+def _start_livekit() -> LiveKitServer:
     for port in (7880, 7881):
         if not _port_free(port):
             raise UsageError(f"--dev: port {port} is in use (is another LiveKit server running?)")
@@ -114,12 +119,14 @@ def _start_livekit() -> Any:
         raise UsageError(f"--dev: {exc}") from None
 
 
-async def _serve(settings: Any, host: str, port: int, worker: subprocess.Popen[bytes] | None) -> None:
+async def _serve(settings: WebSettings, bank: Bank, host: str, port: int,
+                 worker: subprocess.Popen[bytes] | None) -> None:
+    # deferred: aiohttp and the web app's store pages (SQLAlchemy) are for this command alone, not for `--help`
     from aiohttp import web
 
     from agent.web.app import create_app
 
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = web.AppRunner(create_app(settings, bank=bank), access_log=None)
     await runner.setup()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -17,6 +17,9 @@ from agent.commands._common import (
     round_outputs,
     store_lost,
 )
+from agent.commands.practice import add_round_options, assessor_of, round_request
+from agent.interview.plan import UnknownQuestion, resolve_ids
+from agent.settings import Settings
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -26,8 +29,6 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Runs a whole spoken round with no microphone: the candidate's answers are played "
         "into the pipeline one per turn, each after the interviewer has finished speaking.",
     )
-    from agent.commands.practice import add_round_options
-
     add_round_options(p)
     source = p.add_mutually_exclusive_group(required=True)
     source.add_argument("--candidate-audio", type=Path, metavar="DIR",
@@ -59,14 +60,13 @@ def _ms(value: Any) -> str:
     return f"{value * 1000:.0f} ms" if isinstance(value, int | float) else "-"
 
 
-def run(args: argparse.Namespace) -> int:
-    from agent.commands.practice import round_request
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    # deferred: the simulated candidate drives the voice library (livekit-agents, Whisper, Piper)
     from agent.devtools.simulated_round import SimulationError, load_audio_dir, run_simulation, script_answers
-    from agent.interview.plan import UnknownQuestion
 
     if not 0.5 <= args.speed <= 8:
         raise UsageError("--speed: must be between 0.5 and 8")
-    bank = load_content()
+    bank = load_content(settings)
     persona_of(bank, args.persona)
     request = round_request(args, mode="simulate")
     try:
@@ -75,21 +75,19 @@ def run(args: argparse.Namespace) -> int:
     except SimulationError as exc:
         raise UsageError(str(exc)) from None
     if request.question_ids:
-        from agent.interview.plan import resolve_ids
-
         try:
             resolve_ids(bank.questions, request.question_ids)
         except UnknownQuestion as exc:
             raise UsageError(f"--question-ids: {exc}") from None
     print(f"Loading speech models and starting a simulated round with {args.persona} "
           f"({len(answers)} candidate turn{'s' if len(answers) != 1 else ''})...", flush=True)
-    retention = round_outputs()
-    store = open_store(args)
+    outputs = round_outputs(settings)
+    store = open_store(settings)
     try:
         result = asyncio.run(run_simulation(
             bank, store, request, answers,
             playback_speed=args.speed, wav_out=args.wav_out, json_out=args.json_out, on_turn=_print_turn,
-            retention=retention,
+            outputs=outputs, assessor=assessor_of(settings, bank),
         ))
     except SimulationError as exc:
         raise UsageError(str(exc)) from None

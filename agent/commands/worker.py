@@ -6,27 +6,35 @@ that). Each round runs in its own process with the speech models loaded once
 per process. Start as many workers on as many hosts as you like: the server
 spreads rounds across them, and each refuses work past its ``--capacity``.
 
-The API key and secret are read from the environment only, never from the
-command line, where other users of the machine could read them in ``ps``.
+The API key and secret are read from the environment only (``agent.settings``),
+never from the command line, where other users of the machine could read them
+in ``ps``.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 from agent.cli import UsageError
-
-ENV_URL = "LIVEKIT_URL"
-ENV_KEY = "LIVEKIT_API_KEY"
-ENV_SECRET = "LIVEKIT_API_SECRET"
+from agent.commands._common import load_content
+from agent.settings import LIVEKIT_KEY_ENV as ENV_KEY
+from agent.settings import LIVEKIT_SECRET_ENV as ENV_SECRET
+from agent.settings import LIVEKIT_URL_ENV as ENV_URL
+from agent.settings import Settings
+from agent.speech.models import ModelError, resolve_verified
+from agent.worker import (
+    DEFAULT_HEALTH_PORT,
+    DEFAULT_MEMORY_LIMIT_MB,
+    STOP_GRACE_S,
+    WorkerConfig,
+    default_capacity,
+    run_worker,
+)
 
 
 def register(subparsers: Any) -> None:
     """Add ``worker`` to the CLI (called by agent.cli for each command module)."""
-    from agent.worker import DEFAULT_HEALTH_PORT, STOP_GRACE_S, default_capacity
-
     parser = subparsers.add_parser(
         "worker",
         help="run an interviewer worker for spoken rounds (LiveKit)",
@@ -73,27 +81,8 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-ENV_REJOIN_GRACE = "INTERVIEWER_REJOIN_GRACE_S"
-
-
-def _rejoin_grace() -> float:
-    """Seconds a candidate who drops out may take to come back into their round (0: the round ends at once)."""
-    from agent.voice.room_round import REJOIN_GRACE_S
-
-    raw = os.environ.get(ENV_REJOIN_GRACE, "").strip()
-    if not raw:
-        return REJOIN_GRACE_S
-    try:
-        value = float(raw)
-    except ValueError:
-        raise UsageError(f"{ENV_REJOIN_GRACE}: expected seconds from 0 to 600, got {raw!r}") from None
-    if not 0 <= value <= 600:
-        raise UsageError(f"{ENV_REJOIN_GRACE}: expected seconds from 0 to 600, got {raw!r}")
-    return value
-
-
-def _url(args: argparse.Namespace) -> str:
-    url = (args.url or os.environ.get(ENV_URL) or "").strip()
+def _url(args: argparse.Namespace, settings: Settings) -> str:
+    url = (args.url or settings.livekit.url or "").strip()
     if not url:
         raise UsageError(f"no LiveKit server: set {ENV_URL} (or pass --url), {ENV_KEY} and {ENV_SECRET}")
     if not url.startswith(("ws://", "wss://", "http://", "https://")):
@@ -101,8 +90,8 @@ def _url(args: argparse.Namespace) -> str:
     return url
 
 
-def _secret(name: str) -> str:
-    value = os.environ.get(name, "").strip()
+def _secret(name: str, value: str) -> str:
+    value = value.strip()
     if not value:
         raise UsageError(
             f"{name} is not set; export {ENV_URL}, {ENV_KEY} and {ENV_SECRET} "
@@ -111,10 +100,10 @@ def _secret(name: str) -> str:
     return value
 
 
-def build_config(args: argparse.Namespace) -> Any:
-    """Check the arguments and the environment; every problem is one UsageError line."""
-    from agent.worker import DEFAULT_MEMORY_LIMIT_MB, WorkerConfig, default_capacity
-
+def build_config(args: argparse.Namespace, settings: Settings) -> WorkerConfig:
+    """Check the arguments and what the settings say of the LiveKit server; every problem is one UsageError
+    line (a malformed variable was already said when the settings were read).
+    """
     capacity = default_capacity() if args.capacity is None else args.capacity
     if not 1 <= capacity <= 64:
         raise UsageError(f"--capacity: must be from 1 to 64, got {capacity}")
@@ -131,26 +120,11 @@ def build_config(args: argparse.Namespace) -> Any:
         raise UsageError(f"--memory-limit-mb: {memory} is below what one round needs (400); use 0 for no limit")
     if not 1.0 <= args.stop_grace <= 600:
         raise UsageError(f"--stop-grace: must be from 1 to 600 seconds, got {args.stop_grace:g}")
-    from agent.paths import database_url
-    from agent.report.retention import Retention, RetentionError
-
-    try:
-        Retention.from_env()  # read again where each round writes its report; a bad value is said here, once
-    except RetentionError as exc:
-        raise UsageError(str(exc)) from None
-    from agent.admission import AdmissionError, ceiling_from_env
-
-    try:
-        admit_ceiling = ceiling_from_env()
-    except AdmissionError as exc:
-        raise UsageError(str(exc)) from None
     return WorkerConfig(
-        admit_ceiling=admit_ceiling,
-        rejoin_grace_s=_rejoin_grace(),
-        url=_url(args),
-        api_key=_secret(ENV_KEY),
-        api_secret=_secret(ENV_SECRET),
-        database_url=database_url(getattr(args, "db", None)),
+        settings=settings,
+        url=_url(args, settings),
+        api_key=_secret(ENV_KEY, settings.livekit.api_key),
+        api_secret=_secret(ENV_SECRET, settings.livekit.api_secret),
         capacity=capacity,
         idle_processes=idle,
         memory_limit_mb=memory,
@@ -162,30 +136,26 @@ def build_config(args: argparse.Namespace) -> Any:
     )
 
 
-def _preflight(config: Any) -> None:
-    """Fail once, clearly, before any process starts: content, models, the database and the LLM settings."""
-    from agent.assist.llm_assessor import LLMSettings
-    from agent.commands._common import load_content
-    from agent.speech.models import ModelError, resolve_verified
-    from agent.store import Store, StoreError
+def _preflight(config: WorkerConfig) -> None:
+    """Fail once, clearly, before any process starts: content, models and the database (the settings,
+    the model endpoint's among them, were checked when they were read).
+    """
+    from agent.store import Store, StoreError  # deferred: SQLAlchemy and Alembic, which `--help` skips
 
-    load_content()
-    LLMSettings.from_env()  # a half-configured endpoint is an error now, not in every round
+    load_content(config.settings)
     for name, kind in (("tiny.en", "stt"), ("en_US-joe-medium", "tts")):
         try:
             resolve_verified(name, kind)  # type: ignore[arg-type]
         except ModelError as exc:
             raise UsageError(f"speech model {name}: {exc}") from None
     try:
-        Store(config.database_url).close()
+        Store(config.settings.database_url).close()
     except StoreError as exc:
         raise UsageError(f"--db: {exc}") from None
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, settings: Settings) -> int:
     """Handler for ``interviewer worker``: runs until SIGTERM/SIGINT, then closes rounds and exits."""
-    config = build_config(args)
+    config = build_config(args, settings)
     _preflight(config)
-    from agent.worker import run_worker
-
     return run_worker(config)

@@ -18,21 +18,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from agent.content.job_ad import JOB_AD_FILE, JobAdFile, JobAdRules
-from agent.content.models import (
-    SCHEMA_VERSION,
-    Curveball,
-    Lexicon,
-    LexiconFile,
-    Persona,
-    PersonaFile,
-    Probe,
-    Question,
-    QuestionFile,
-)
-from agent.paths import CONTENT_ROOT
+from agent.content.lexicon import Lexicon, LexiconFile
+from agent.content.models import SCHEMA_VERSION, Curveball, Persona, PersonaFile, Probe, Question, QuestionFile
+from agent.paths import PROJECT_ROOT
 
-QUESTIONS_DIR = CONTENT_ROOT / "question_bank"
-PERSONAS_DIR = CONTENT_ROOT / "interviewer_personas"
+QUESTIONS_DIR = PROJECT_ROOT / "question_bank"
+PERSONAS_DIR = PROJECT_ROOT / "interviewer_personas"
 LEXICON_NAME = "_lexicon.yaml"
 DEFAULT_PERSONA = "platform-lead"  # used when no persona is named, and offered first on the page
 
@@ -78,6 +69,11 @@ def load_bank(questions_dir: Path = QUESTIONS_DIR, personas_dir: Path = PERSONAS
         raise ContentError(errors)
     assert loaded.lexicon is not None
     return Bank(loaded.questions, loaded.personas, loaded.lexicon, loaded.job_ad or JobAdRules())
+
+
+def load_bank_at(root: Path) -> Bank:
+    """The bank kept under ``root`` (its question_bank/ and interviewer_personas/ folders)."""
+    return load_bank(root / "question_bank", root / "interviewer_personas")
 
 
 @dataclass
@@ -289,7 +285,7 @@ def _rel(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         try:
-            return str(path.resolve().relative_to(CONTENT_ROOT))
+            return str(path.resolve().relative_to(PROJECT_ROOT))
         except ValueError:
             return str(path)
 

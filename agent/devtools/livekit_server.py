@@ -10,6 +10,7 @@ side without clashing.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -119,9 +120,7 @@ def _config_yaml(
     *, port: int, tcp_port: int, udp_port: int, api_key: str, api_secret: str, redis: str | None = None,
     auto_create: bool = False,
 ) -> str:
-    # JSON strings are valid YAML scalars, which keeps odd characters in keys safe
-    import json
-
+    # JSON strings are valid YAML scalars, which keeps odd characters in keys safe;
     # with a shared Redis, several servers form one multi-node deployment
     shared = ["redis:", f"  address: {json.dumps(redis)}"] if redis else []
     return "\n".join(

@@ -30,7 +30,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from agent.interview.assess import Assessor, CueAssessor
 from agent.logs import get_logger
+from agent.session import ReportOutputs, read_answer_blocks, save_round_report, start_round
+from agent.voice.session_factory import load_models
 from agent.voice.sim_io import (
     AUDIO_SUFFIXES,
     RATE,
@@ -42,14 +45,13 @@ from agent.voice.sim_io import (
     speech_bounds,
     write_stereo,
 )
+from agent.voice.voice_round import STORE_LOST_LINE, VoiceRound
 
 if TYPE_CHECKING:
     from agent.content.loader import Bank
-    from agent.report.retention import Retention
     from agent.store import Store
     from agent.voice.conductor import TurnLog
     from agent.voice.session_factory import SpeechModels
-    from agent.voice.voice_round import VoiceRound
 
 log = get_logger(__name__)
 
@@ -113,8 +115,6 @@ def load_audio_dir(folder: Path) -> list[Answer]:
 
 def read_script(path: Path) -> list[str]:
     """Answers separated by blank lines; lines inside a block are joined."""
-    from agent.session import read_answer_blocks
-
     try:
         return read_answer_blocks(path, "--candidate-script")
     except ValueError as exc:
@@ -267,6 +267,7 @@ class SimulatedRound:
         request: Any,
         *,
         models: SpeechModels | None = None,
+        assessor: Assessor | None = None,
         playback_speed: float = 1.0,
         realtime_s: float = 0.0,
         keep_audio: bool = False,
@@ -280,6 +281,7 @@ class SimulatedRound:
         self.request = request
         self.persona = bank.personas[request.persona_id]
         self.models = models
+        self.assessor = assessor or CueAssessor(bank.lexicon)
         self.mic = ScriptedMicrophone()
         # the first realtime_s of each interviewer line play at real speed (see VirtualSpeaker)
         self.speaker = VirtualSpeaker(speed=playback_speed, keep_audio=keep_audio, realtime_s=realtime_s)
@@ -291,14 +293,10 @@ class SimulatedRound:
         self.candidate: SimulatedCandidate | None = None
 
     async def __aenter__(self) -> SimulatedRound:
-        from agent.session import start_round
-        from agent.voice.session_factory import load_models
-        from agent.voice.voice_round import VoiceRound
-
         if self.models is None:
             self.models = await asyncio.to_thread(
                 load_models, voice=self.persona.voice.name, speaking_rate=self.persona.voice.rate)
-        self.logged = start_round(self.bank, self.store, self.request, clock=time.monotonic)
+        self.logged = start_round(self.bank, self.store, self.request, clock=time.monotonic, assessor=self.assessor)
         self.t0 = time.time()
         self.vr = await VoiceRound.start(self.logged, self.models, audio_input=self.mic, audio_output=self.speaker,
                                          echo_free=True, **self._overrides)
@@ -340,8 +338,6 @@ class SimulatedRound:
                 await vr.stopping  # the store-lost line is still being said
             return
         if self.logged.store_error is not None:  # the voice round stops itself with the store-lost line
-            from agent.voice.voice_round import STORE_LOST_LINE
-
             await vr.stop_with_line(STORE_LOST_LINE, reason="store_failed")
             return
         phase = getattr(vr.conductor.round.phase, "value", "")
@@ -370,15 +366,14 @@ async def run_simulation(
     closing_line: bool = True,
     stt_override: Any = None,
     tts_override: Any = None,
-    write_report: bool = True,
-    retention: Retention | None = None,
+    outputs: ReportOutputs | None = None,
+    assessor: Assessor | None = None,
 ) -> SimulationResult:
-    """Run one simulated round to its end and write its outputs (a report that cannot be written is
-    ``report=None`` with ``report_problem`` saying why, not an exception: the round is stored either way).
+    """Run one simulated round to its end and write its outputs: the report goes to ``outputs`` (none when
+    None; a report that cannot be written is ``report=None`` with ``report_problem`` saying why, not an
+    exception: the round is stored either way). ``assessor`` defaults to the cues alone.
     """
-    from agent.session import save_round_report
-
-    sim = SimulatedRound(bank, store, request, models=models, playback_speed=playback_speed,
+    sim = SimulatedRound(bank, store, request, models=models, assessor=assessor, playback_speed=playback_speed,
                          keep_audio=wav_out is not None, stt_override=stt_override, tts_override=tts_override,
                          on_turn=on_turn)
     async with sim:
@@ -391,8 +386,7 @@ async def run_simulation(
         await sim.finish(closing_line=closing_line)
     vr = sim.vr
     card = sim.logged.scorecard()
-    report, report_problem = await asyncio.to_thread(save_round_report, card, retention) if write_report else (
-        None, None)
+    report, report_problem = await asyncio.to_thread(save_round_report, card, outputs) if outputs else (None, None)
     result = SimulationResult(
         round_id=sim.logged.round.meta.round_id,
         report=report,

@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
-from agent.content.models import Lexicon, Polarity, Question, QuestionType, Signal
+from agent.content.lexicon import Lexicon
+from agent.content.models import Polarity, Question, QuestionType, Signal
 from agent.interview._text import Answer, every_start, phrase_stems, tokenize, word_starts
 from agent.interview.cues import CompiledCues, Mention, compile_cues, find_mentions
 from agent.interview.delivery import DeliveryMeter
@@ -254,10 +255,10 @@ class CueAssessor:
         evidence = clause_evidence(answer, m.first, m.last, support.first if support else None,
                                    support.last if support else None)
         if not strong:
-            return SignalHit(r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value,
-                             support=support.kind.value if support is not None else None)
+            return SignalHit(id=r.signal.id, polarity=r.signal.polarity.value, evidence=evidence,
+                             stance=r.stance.value, support=support.kind.value if support is not None else None)
         return SignalHit(
-            r.signal.id, r.signal.polarity.value, evidence, stance=r.stance.value,
+            id=r.signal.id, polarity=r.signal.polarity.value, evidence=evidence, stance=r.stance.value,
             level="explained" if support is not None else "named",
             term=answer.span(m.term_first, m.term_last),
             support=support.kind.value if support is not None else None,
@@ -310,8 +311,8 @@ def _unexplained(hit: SignalHit) -> SignalHit:
     idea set aside in that jargon is set aside without an argument anyone could follow.
     """
     if hit.explained:
-        return replace(hit, level="named", support=None)
-    return replace(hit, support=None) if hit.argued else hit
+        return hit.model_copy(update={"level": "named", "support": None})
+    return hit.model_copy(update={"support": None}) if hit.argued else hit
 
 
 def _clause_mates(answer: Answer, reads: Sequence[_Read], owner: _Read) -> list[_Read]:

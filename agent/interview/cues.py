@@ -12,7 +12,8 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from agent.content.models import Cues, Lexicon
+from agent.content.lexicon import Lexicon
+from agent.content.models import Cues
 from agent.interview._text import Answer, Heads, by_head, find_any, phrase_stems
 
 # A pattern match that runs across a full stop joins two thoughts the candidate kept apart.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from agent.content.models import Lexicon
+from agent.content.lexicon import Lexicon
 from agent.interview._text import Token, find_phrase, phrase_stems
 from agent.interview.records import Delivery
 

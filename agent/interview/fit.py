@@ -10,12 +10,28 @@ the worker trusts nothing it did not check itself.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import Any
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    AliasChoices,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
+
+from agent.interview._record import Record
 
 MAX_QUOTE_CHARS = 80  # one short clause of the ad around the words that matched
 MAX_QUOTES = 2  # per question, and for the track
 MAX_REASONS = 14  # one per question, at most a round's worth
+_QUOTE_RULE = f"each quote must be text of 1 to {MAX_QUOTE_CHARS} characters"
+_QUOTE_LIST = f"expected a list of at most {MAX_QUOTES} quotes"
+_REASON_SHAPE = "expected an object with question and quotes"
 
 
 class FitError(ValueError):
@@ -27,59 +43,74 @@ class FitError(ValueError):
         self.message = message
 
 
-@dataclass(frozen=True, slots=True)
-class FitReason:
-    """Words of the ad that led to one question."""
-
-    question_id: str
-    quotes: tuple[str, ...]
+def _not_blank(quote: str) -> str:
+    if not quote.strip():
+        raise ValueError(_QUOTE_RULE)
+    return quote
 
 
-@dataclass(frozen=True, slots=True)
-class AdFit:
+Quote = Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUOTE_CHARS), AfterValidator(_not_blank)]
+
+
+class FitReason(Record):
+    """Words of the ad that led to one question (written as ``{"question", "quotes"}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    question_id: str = Field(serialization_alias="question", validation_alias=AliasChoices("question", "question_id"))
+    quotes: tuple[Quote, ...] = Field(min_length=1, max_length=MAX_QUOTES)
+
+    @field_validator("question_id")
+    @classmethod
+    def _of_this_round(cls, qid: str, info: ValidationInfo) -> str:
+        allowed = (info.context or {}).get("question_ids")
+        if allowed is not None and qid not in allowed:
+            raise ValueError("not a question of this round")
+        return qid
+
+
+class AdFit(Record):
     """How a round was fitted to an ad; empty when nothing in the ad matched a rule."""
 
-    track_quotes: tuple[str, ...] = ()
-    reasons: tuple[FitReason, ...] = ()
+    model_config = ConfigDict(extra="forbid")
+
+    track_quotes: tuple[Quote, ...] = Field(default=(), max_length=MAX_QUOTES)
+    reasons: tuple[FitReason, ...] = Field(default=(), max_length=MAX_REASONS)
 
     @property
     def matched(self) -> bool:
         return bool(self.track_quotes or self.reasons)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"track_quotes": list(self.track_quotes),
-                "reasons": [{"question": r.question_id, "quotes": list(r.quotes)} for r in self.reasons]}
-
     @classmethod
-    def from_dict(cls, data: object, question_ids: Collection[str] | None = None) -> AdFit:
-        """Check and rebuild a fit; ``question_ids`` (when given) are the only questions a reason may name."""
-        if not isinstance(data, dict):
-            raise FitError("fit", "expected an object with track_quotes and reasons")
-        unknown = sorted(set(data) - {"track_quotes", "reasons"})
-        if unknown:
-            raise FitError(f"fit.{unknown[0]}", "unknown field")
-        track_quotes = _quotes(data.get("track_quotes", []), "fit.track_quotes")
-        raw = data.get("reasons", [])
-        if not isinstance(raw, list) or len(raw) > MAX_REASONS:
-            raise FitError("fit.reasons", f"expected a list of at most {MAX_REASONS} reasons")
-        reasons = []
-        for i, item in enumerate(raw):
-            where = f"fit.reasons[{i}]"
-            if not isinstance(item, dict) or set(item) != {"question", "quotes"}:
-                raise FitError(where, "expected an object with question and quotes")
-            qid = item["question"]
-            if not isinstance(qid, str) or (question_ids is not None and qid not in question_ids):
-                raise FitError(f"{where}.question", "not a question of this round")
-            quotes = _quotes(item["quotes"], f"{where}.quotes")
-            if not quotes:
-                raise FitError(f"{where}.quotes", "expected at least one quote")
-            reasons.append(FitReason(qid, quotes))
-        return cls(track_quotes=track_quotes, reasons=tuple(reasons))
+    def checked(cls, data: object, question_ids: Collection[str] | None = None) -> AdFit:
+        """Read a fit from untrusted JSON data, or raise ``FitError`` naming the one field at fault.
+
+        ``question_ids`` (when given) are the only questions a reason may name.
+        """
+        try:
+            return cls.model_validate(data, context={"question_ids": question_ids})
+        except ValidationError as exc:
+            errors = exc.errors()
+            first = next((e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1), errors[0])
+            raise _fit_error(first) from None
 
 
-def _quotes(value: object, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or len(value) > MAX_QUOTES:
-        raise FitError(where, f"expected a list of at most {MAX_QUOTES} quotes")
-    if any(not isinstance(q, str) or not q.strip() or len(q) > MAX_QUOTE_CHARS for q in value):
-        raise FitError(where, f"each quote must be text of 1 to {MAX_QUOTE_CHARS} characters")
-    return tuple(value)
+def _fit_error(error: ErrorDetails) -> FitError:
+    """The field path and a fixed message for one validation error (the offending value is never quoted)."""
+    loc, kind = error["loc"], error["type"]
+    if not loc:
+        return FitError("fit", "expected an object with track_quotes and reasons")
+    if len(loc) == 1 and kind == "extra_forbidden":
+        return FitError(f"fit.{loc[0]}", "unknown field")
+    if loc[0] == "track_quotes":
+        return FitError("fit.track_quotes", _QUOTE_LIST if len(loc) == 1 else _QUOTE_RULE)
+    if len(loc) == 1:
+        return FitError("fit.reasons", f"expected a list of at most {MAX_REASONS} reasons")
+    reason = f"fit.reasons[{loc[1]}]"
+    if len(loc) == 2 or kind in ("missing", "extra_forbidden"):
+        return FitError(reason, _REASON_SHAPE)
+    if loc[2] in ("question", "question_id"):
+        return FitError(f"{reason}.question", "not a question of this round")
+    if len(loc) > 3:
+        return FitError(f"{reason}.quotes", _QUOTE_RULE)
+    return FitError(f"{reason}.quotes", "expected at least one quote" if kind == "too_short" else _QUOTE_LIST)

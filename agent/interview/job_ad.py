@@ -97,7 +97,7 @@ def plan_for_ad(text: str, rules: JobAdRules, questions: Mapping[str, Question],
             ranked.append((-sum(h.score for h in behind), index, q, behind))
     ranked.sort(key=lambda r: (r[0], r[1]))
     favoured = ranked[:count]
-    reasons = tuple(FitReason(q.id, _distinct_quotes(behind, used)) for _, _, q, behind in favoured)
+    reasons = tuple(FitReason(question_id=q.id, quotes=_distinct_quotes(behind, used)) for _, _, q, behind in favoured)
     draw = select_questions(questions, persona, count=count, track=chosen, focus=[q.id for _, _, q, _ in favoured],
                             seed=seed if seed is not None else ad_seed(text))
     return AdPlan(track=chosen, question_ids=tuple(q.id for q in draw),

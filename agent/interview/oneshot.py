@@ -26,7 +26,7 @@ class Verdict:
         return {
             "question": question_id,
             "score": self.score,
-            "signals": [s.to_dict() for s in self.assessment.signals],
+            "signals": [s.model_dump(mode="json") for s in self.assessment.signals],
             "next": self.action.to_contract(),
         }
 

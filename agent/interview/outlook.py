@@ -11,13 +11,9 @@ when the words are the same and nothing else happened in the round since.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING
 
 from agent.interview.completeness import unfinished_reason
 from agent.interview.records import Assessment, TurnRecord
-
-if TYPE_CHECKING:
-    from agent.interview.round import InterviewRound
 
 # A look-ahead made with this speaking time still stands for an answer timed within this much of it.
 SPEAKING_TIME_SLACK_S = 0.5
@@ -31,7 +27,9 @@ class Outlook:
 
     ``unfinished`` is the transcript gate's verdict (see completeness.py);
     ``turns`` is the reply the round would give if the answer ended here, and
-    ``after`` the round as it would then be. Handing the outlook back to
+    ``after`` the round as it would then be (an ``InterviewRound``, which only
+    that class reads back: round.py imports this module, not the other way).
+    Handing the outlook back to
     :meth:`InterviewRound.answer` with the same words and nothing else said
     since makes that the answer, without judging it again.
     """
@@ -41,7 +39,7 @@ class Outlook:
     unfinished: str | None
     turns: tuple[TurnRecord, ...] = ()
     base: tuple[int, str] = (-1, "")
-    after: InterviewRound | None = None
+    after: object | None = None
 
     def holds_for(self, text: str, speaking_s: float | None, base: tuple[int, str]) -> bool:
         """Is this still the reply to ``text`` in a round at ``base``? (An unknown speaking time agrees.)"""

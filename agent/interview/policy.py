@@ -128,7 +128,7 @@ def press_action(state: QuestionState, hit: SignalHit, generic: Sequence[str], r
     if not phrasings or not hit.term:
         return None
     text = pick(phrasings, round_id, state.question.id, PRESS_PREFIX + hit.id).format(term=spoken_term(hit.term))
-    return Action(ActionKind.PROBE, text, PRESS_PREFIX + hit.id)
+    return Action(kind=ActionKind.PROBE, text=text, probe_id=PRESS_PREFIX + hit.id)
 
 
 def spoken_term(term: str) -> str:
@@ -159,20 +159,20 @@ def decide(
     kind = answer.answer_kind
     if kind == "clarification" and state.clarifications < MAX_CLARIFICATIONS:
         text = clarification or q.restatement or f"Let me put it another way. {q.prompt}"
-        return Action(ActionKind.CLARIFY, text)
+        return Action(kind=ActionKind.CLARIFY, text=text)
     if kind in ("empty", "off_topic"):
         if state.reprompts < MAX_REPROMPTS:
             opener = pick(lines.empty_answer if kind == "empty" else lines.off_topic, view.round_id, q.id, kind)
-            return Action(ActionKind.REPROMPT, f"{opener} {q.prompt}")
-        return Action(ActionKind.ADVANCE, "")
+            return Action(kind=ActionKind.REPROMPT, text=f"{opener} {q.prompt}")
+        return Action(kind=ActionKind.ADVANCE, text="")
     if kind == "dont_know":
-        return Action(ActionKind.ACKNOWLEDGE, pick(lines.acknowledge_unknown, view.round_id, q.id))
+        return Action(kind=ActionKind.ACKNOWLEDGE, text=pick(lines.acknowledge_unknown, view.round_id, q.id))
     if view.now_t >= view.deadline_t:
-        return Action(ActionKind.WRAP_UP, "")
+        return Action(kind=ActionKind.WRAP_UP, text="")
     elapsed = view.now_t - state.started_t
     over_budget = elapsed >= q.time_budget_s * persona.timekeeping.question_overrun_factor
     if over_budget:
-        return Action(ActionKind.ADVANCE, "")
+        return Action(kind=ActionKind.ADVANCE, text="")
 
     past = outgrown(q, state.signals.values())
     weak_now = any(h.polarity == Polarity.WEAK.value and h.id not in past for h in answer.signals)
@@ -187,13 +187,14 @@ def decide(
         flagged = [p for p in probes if _answers_a_flag(p, answer, past)]
         if flagged:
             probe = flagged[0]
-            return Action(ActionKind.PROBE, pick(probe.phrasings, view.round_id, q.id, probe.id), probe.id)
+            return Action(kind=ActionKind.PROBE, text=pick(probe.phrasings, view.round_id, q.id, probe.id),
+                          probe_id=probe.id)
         if press is not None and _mostly_named(state) and not (weak_now and probes):
             return press
         if probes:
             probe = probes[0]
             text = pick(probe.phrasings, view.round_id, q.id, probe.id)
-            return Action(ActionKind.PROBE, text, probe.id)
+            return Action(kind=ActionKind.PROBE, text=text, probe_id=probe.id)
         if press is not None:
             return press
 
@@ -207,5 +208,6 @@ def decide(
     ):
         cb = eligible_curveball(state, view.round_id)
         if cb is not None:
-            return Action(ActionKind.CURVEBALL, pick(cb.phrasings, view.round_id, q.id, cb.id), cb.id)
-    return Action(ActionKind.ADVANCE, "")
+            return Action(kind=ActionKind.CURVEBALL, text=pick(cb.phrasings, view.round_id, q.id, cb.id),
+                          probe_id=cb.id)
+    return Action(kind=ActionKind.ADVANCE, text="")

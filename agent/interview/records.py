@@ -1,17 +1,34 @@
-"""Plain records that flow out of the interview core.
+"""The records that flow out of the interview core: turns, assessments, actions, rounds.
 
 Every turn of a round becomes one ``TurnRecord`` the moment it happens; the
 storage layer persists it and the scorecard is rebuilt from the records alone.
 That is what lets a round killed halfway still produce a report: nothing the
 report needs lives only in memory.
+
+They share one pydantic base (``agent.interview._record.Record``) with the
+job-ad fit and the scorecard, so a record goes to the database, a report or
+the ``assess --json`` contract by ``model_dump(mode="json")`` and comes back by
+``model_validate``. Reading ignores keys it does not know (a newer interviewer
+may have written them) and fills the defaults for keys an older one never
+wrote, so every stored round still loads.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from pydantic import (
+    AliasChoices,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    computed_field,
+    field_serializer,
+    model_serializer,
+)
+
+from agent.interview._record import Record
 from agent.interview.fit import AdFit
 
 
@@ -48,8 +65,7 @@ CONTRACT_ACTION: dict[ActionKind, str] = {
 }
 
 
-@dataclass(slots=True)
-class SignalHit:
+class SignalHit(Record):
     """An idea of the rubric found in an answer, how the candidate held it, and the words that show it.
 
     ``level`` (strong ideas only) is "named" when the term came without
@@ -58,6 +74,11 @@ class SignalHit:
     "questioned". ``term`` is the candidate's own words for the idea, which a
     follow-up on a named idea picks up. Records stored before levels existed
     carry neither (``level`` None).
+
+    Written out, a strong idea always carries its level (None reads as
+    "explained"), term and support; a weak one carries only the support it
+    was rejected with, if any. That is the shape of the ``assess --json``
+    contract's signals and of every stored assessment.
     """
 
     id: str
@@ -93,44 +114,46 @@ class SignalHit:
         stance = {"endorsed": 2, "questioned": 1}.get(self.stance, 0)
         return stance, 1 if self.level in ("explained", None) else 0
 
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"id": self.id, "polarity": self.polarity, "evidence": self.evidence,
-                                "stance": self.stance}
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
         if self.polarity == "strong":
-            data.update(level=self.level or "explained", term=self.term, support=self.support)
-        elif self.support is not None:
-            data["support"] = self.support  # the reason given for rejecting it
+            data["level"] = self.level or "explained"
+        else:
+            del data["level"], data["term"]
+            if self.support is None:
+                del data["support"]
         return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SignalHit:
-        return cls(id=data["id"], polarity=data["polarity"], evidence=data["evidence"],
-                   stance=data.get("stance", "endorsed"), level=data.get("level"), term=data.get("term"),
-                   support=data.get("support"))
 
+class Delivery(Record):
+    """Delivery figures computed from the text of one or more answers.
 
-@dataclass(slots=True)
-class Delivery:
-    """Delivery figures computed from the text of one or more answers."""
+    Written out with its rates (per 100 words, words per minute) after the
+    counts; the rates are derived, so reading ignores them.
+    """
 
     words: int = 0
     fillers: int = 0
     jargon: int = 0
     jargon_checked: bool = False  # only explain-it-simply questions count jargon
-    background_apologies: list[str] = field(default_factory=list)
-    engineering_deferrals: list[str] = field(default_factory=list)
+    background_apologies: list[str] = Field(default_factory=list)
+    engineering_deferrals: list[str] = Field(default_factory=list)
     speaking_s: float | None = None
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def filler_per_100(self) -> float:
         return round(100.0 * self.fillers / self.words, 1) if self.words else 0.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def jargon_per_100(self) -> float | None:
         if not self.jargon_checked:
             return None
         return round(100.0 * self.jargon / self.words, 1) if self.words else 0.0
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def words_per_minute(self) -> float | None:
         if not self.speaking_s or self.speaking_s <= 0:
@@ -151,62 +174,30 @@ class Delivery:
             speaking_s=speaking,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data.update(
-            filler_per_100=self.filler_per_100,
-            jargon_per_100=self.jargon_per_100,
-            words_per_minute=self.words_per_minute,
-        )
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Delivery:
-        keys = {"words", "fillers", "jargon", "jargon_checked", "background_apologies",
-                "engineering_deferrals", "speaking_s"}
-        return cls(**{k: v for k, v in data.items() if k in keys})
+    def unpaced(self) -> Delivery:
+        """The same figures without a pace: a typed answer's "pace" is typing speed, not speech."""
+        return self if self.speaking_s is None else self.model_copy(update={"speaking_s": None})
 
 
-@dataclass(slots=True)
-class Assessment:
+class Assessment(Record):
     """What one answer showed, judged against a set of rubric signals."""
 
     signals: list[SignalHit]
+    set_aside: list[SignalHit] = Field(default_factory=list)  # weak ideas the candidate rejected or doubted
     score: int  # 1-5 for this answer alone
     delivery: Delivery
     answer_kind: str = "answer"  # answer | dont_know | clarification | empty | off_topic
-    set_aside: list[SignalHit] = field(default_factory=list)  # weak ideas the candidate rejected or doubted
-    reasoning: int = 0  # sentences carrying a reason, mechanism, figure, example or consequence
+    # sentences carrying a reason, mechanism, figure, example or consequence
+    reasoning: int = Field(0, serialization_alias="reasoning_sentences",
+                           validation_alias=AliasChoices("reasoning_sentences", "reasoning"))
 
     @property
     def scored_hits(self) -> list[SignalHit]:
         """What the score counts: the ideas shown, and the weak ones argued against with a reason."""
         return [*self.signals, *(h for h in self.set_aside if h.argued)]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "signals": [s.to_dict() for s in self.signals],
-            "set_aside": [s.to_dict() for s in self.set_aside],
-            "score": self.score,
-            "delivery": self.delivery.to_dict(),
-            "answer_kind": self.answer_kind,
-            "reasoning_sentences": self.reasoning,
-        }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Assessment:
-        return cls(
-            signals=[SignalHit.from_dict(s) for s in data["signals"]],
-            score=int(data["score"]),
-            delivery=Delivery.from_dict(data["delivery"]),
-            answer_kind=data.get("answer_kind", "answer"),
-            set_aside=[SignalHit.from_dict(s) for s in data.get("set_aside", ())],
-            reasoning=int(data.get("reasoning_sentences", 0)),
-        )
-
-
-@dataclass(slots=True, frozen=True)
-class Action:
+class Action(Record):
     """The interviewer's next move and the words it will say."""
 
     kind: ActionKind
@@ -214,6 +205,7 @@ class Action:
     probe_id: str | None = None
 
     def to_contract(self) -> dict[str, Any]:
+        """The ``next`` object of the ``assess --json`` contract."""
         return {
             "action": CONTRACT_ACTION[self.kind],
             "kind": self.kind.value,
@@ -222,8 +214,7 @@ class Action:
         }
 
 
-@dataclass(slots=True)
-class TurnRecord:
+class TurnRecord(Record):
     """One spoken turn, persisted as soon as it exists.
 
     ``kind`` for interviewer turns is one of: opening, job_ad, question, probe,
@@ -231,7 +222,12 @@ class TurnRecord:
     time_up, candidate_questions, answer_candidate_question, wrap_up,
     apology. For candidate turns it is ``answer`` (to a question or probe) or
     ``candidate_question``.
+
+    Not frozen: the voice layer adds the framework's latency figures to
+    ``metrics`` once they are known, after the turn itself was stored.
     """
+
+    model_config = ConfigDict(frozen=False)
 
     round_id: str
     seq: int
@@ -244,44 +240,14 @@ class TurnRecord:
     probe_id: str | None = None
     assessment: Assessment | None = None
     question_score: int | None = None  # the question's running score after this turn
-    metrics: dict[str, float] = field(default_factory=dict)  # voice latencies, when spoken
+    metrics: dict[str, float] = Field(default_factory=dict)  # voice latencies, when spoken
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "round_id": self.round_id,
-            "seq": self.seq,
-            "t": round(self.t, 3),
-            "speaker": self.speaker.value,
-            "kind": self.kind,
-            "text": self.text,
-            "phase": self.phase,
-            "question_id": self.question_id,
-            "probe_id": self.probe_id,
-            "assessment": self.assessment.to_dict() if self.assessment else None,
-            "question_score": self.question_score,
-            "metrics": dict(self.metrics),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TurnRecord:
-        return cls(
-            round_id=data["round_id"],
-            seq=int(data["seq"]),
-            t=float(data["t"]),
-            speaker=Speaker(data["speaker"]),
-            kind=data["kind"],
-            text=data["text"],
-            phase=data["phase"],
-            question_id=data.get("question_id"),
-            probe_id=data.get("probe_id"),
-            assessment=Assessment.from_dict(data["assessment"]) if data.get("assessment") else None,
-            question_score=data.get("question_score"),
-            metrics=dict(data.get("metrics") or {}),
-        )
+    @field_serializer("t")
+    def _millisecond(self, t: float) -> float:
+        return round(t, 3)
 
 
-@dataclass(slots=True, frozen=True)
-class RoundMeta:
+class RoundMeta(Record):
     """What a round was set up with; stored once when the round starts."""
 
     round_id: str
@@ -293,21 +259,18 @@ class RoundMeta:
     mode: str = "text"  # text | voice | simulate | browser
     job_ad: AdFit | None = None  # set when the round was fitted to a job ad: the ad's words behind each choice
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["question_ids"] = list(self.question_ids)
-        data["job_ad"] = self.job_ad.to_dict() if self.job_ad is not None else None
-        return data
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> RoundMeta:
-        return cls(
-            round_id=data["round_id"],
-            persona_id=data["persona_id"],
-            track=data.get("track"),
-            question_ids=tuple(data["question_ids"]),
-            minutes=float(data["minutes"]),
-            started_at=data["started_at"],
-            mode=data.get("mode", "text"),
-            job_ad=AdFit.from_dict(data["job_ad"]) if data.get("job_ad") is not None else None,
-        )
+class RoundSummary(Record):
+    """One row of the history list: a stored round, its status and how far it got."""
+
+    round_id: str
+    persona_id: str
+    track: str | None
+    mode: str
+    started_at: str
+    ended_at: str | None
+    status: str
+    overall_score: float | None
+    planned_questions: tuple[str, ...]
+    asked_questions: int
+    turns: int

@@ -86,7 +86,7 @@ def choose_round(data: object, personas: Mapping[str, Offered], *,
     fit = None
     if data.get("fit") is not None:
         try:
-            fit = AdFit.from_dict(data["fit"], question_ids=questions)
+            fit = AdFit.checked(data["fit"], question_ids=questions)
         except FitError as exc:
             raise RequestError(exc.field, exc.message) from None
     return RoundChoice(persona=persona_id, track=track, minutes=minutes, questions=tuple(questions), fit=fit)

@@ -3,24 +3,39 @@
 The scorecard is derived, never stored as the source of truth: any prefix of a
 round's turns (a crash, a dropped candidate, a worker told to stop) yields a
 valid partial scorecard, and the report for a finished round is the same
-function applied to all of its turns.
+function applied to all of its turns. ``load_scorecard`` is that function
+applied to a stored round, for every front end that shows one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict, PlainSerializer
 
 from agent.content.models import Polarity, Question
+from agent.interview._record import Record
 from agent.interview.outgrown import outgrown
 from agent.interview.records import Delivery, RoundMeta, SignalHit, Speaker, TurnRecord
 
 FOLLOW_UP_KINDS = ("probe", "curveball", "clarify", "reprompt")
+# What a report shows of a delivery, in this order: the counts behind the rates stay in the stored turns.
+REPORTED_DELIVERY = ("words", "fillers", "filler_per_100", "jargon_per_100", "background_apologies",
+                     "engineering_deferrals", "words_per_minute")
 
 
-class Model(BaseModel):
-    """Base for report models: plain data, unknown keys rejected."""
+def _reported(delivery: Delivery) -> dict[str, Any]:
+    data = delivery.model_dump(mode="json")
+    return {key: data[key] for key in REPORTED_DELIVERY}
+
+
+# A delivery as a report writes it out; a text round's delivery has no pace (see ``Delivery.unpaced``).
+ReportedDelivery = Annotated[Delivery, PlainSerializer(_reported, return_type=dict)]
+
+
+class Model(Record):
+    """Base for report models: built in code from records, unknown keys rejected."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -67,31 +82,6 @@ class Comparison(Model):
     lost: list[str] = []  # explained the earlier time, not this time
 
 
-class DeliveryFigures(Model):
-    """Delivery figures as reported (see records.Delivery)."""
-
-    words: int
-    fillers: int
-    filler_per_100: float
-    jargon_per_100: float | None
-    background_apologies: list[str]
-    engineering_deferrals: list[str]
-    words_per_minute: float | None
-
-    @classmethod
-    def of(cls, delivery: Delivery, *, spoken: bool = True) -> DeliveryFigures:
-        """The figures of ``delivery``; pace only for spoken answers (a typed answer's "pace" is typing)."""
-        return cls(
-            words=delivery.words,
-            fillers=delivery.fillers,
-            filler_per_100=delivery.filler_per_100,
-            jargon_per_100=delivery.jargon_per_100,
-            background_apologies=delivery.background_apologies,
-            engineering_deferrals=delivery.engineering_deferrals,
-            words_per_minute=delivery.words_per_minute if spoken else None,
-        )
-
-
 class QuestionScore(Model):
     """Everything the report says about one question."""
 
@@ -111,7 +101,7 @@ class QuestionScore(Model):
     missed: list[MissedSignal]  # weightiest first
     strong_answer: list[str]
     weak_answer: str
-    delivery: DeliveryFigures
+    delivery: ReportedDelivery
     comparison: Comparison | None = None
 
 
@@ -156,7 +146,7 @@ class Scorecard(Model):
     completed: bool
     overall_score: float | None
     questions: list[QuestionScore]
-    delivery: DeliveryFigures
+    delivery: ReportedDelivery
     timeline: list[TimelinePoint]
     job_ad: JobAdFit | None = None
 
@@ -167,6 +157,26 @@ class PreviousAttempt(Model):
     round_id: str
     score: int
     hit_ids: list[str]
+
+
+class StoredRounds(Protocol):
+    """Where stored rounds are read from (``agent.store.Store``; the core names only what it reads)."""
+
+    def get_round(self, round_id: str) -> tuple[RoundMeta, str, list[TurnRecord]]: ...
+
+    def previous_attempts(self, question_ids: Sequence[str],
+                          before_round_id: str | None = None) -> Mapping[str, PreviousAttempt]: ...
+
+
+def load_scorecard(rounds: StoredRounds, questions: Mapping[str, Question], round_id: str) -> Scorecard:
+    """The scorecard of a stored round; partial unless the round was marked completed.
+
+    Raises the store's ``UnknownRound`` for an id that is not stored.
+    """
+    meta, status, turns = rounds.get_round(round_id)
+    known = {qid: questions[qid] for qid in meta.question_ids if qid in questions}
+    previous = rounds.previous_attempts(list(meta.question_ids), before_round_id=round_id)
+    return build_scorecard(meta, turns, known, completed=status == "completed", previous=previous)
 
 
 def build_scorecard(
@@ -207,7 +217,7 @@ def build_scorecard(
         completed=completed,
         overall_score=round(sum(scored) / len(scored), 1) if scored else None,
         questions=question_scores,
-        delivery=DeliveryFigures.of(total, spoken=spoken),
+        delivery=total if spoken else total.unpaced(),
         timeline=[_timeline_point(t, spoken) for t in answers],
         job_ad=_job_ad(meta, questions),
     )
@@ -315,7 +325,7 @@ def _question_score(
         missed=missed,
         strong_answer=list(question.strong_answer),
         weak_answer=question.weak_answer,
-        delivery=DeliveryFigures.of(delivery, spoken=spoken),
+        delivery=delivery if spoken else delivery.unpaced(),
         comparison=comparison,
     )
 
@@ -332,9 +342,7 @@ def _follow_ups(turns: Iterable[TurnRecord]) -> Iterable[FollowUp]:
                                score_before=last_score, score_after=None)
         elif turn.speaker is Speaker.CANDIDATE and turn.assessment is not None:
             if pending is not None and pending.answer is None:
-                pending.answer = turn.text
-                pending.score_after = turn.question_score
-                yield pending
+                yield pending.model_copy(update={"answer": turn.text, "score_after": turn.question_score})
                 pending = None
             last_score = turn.question_score
     if pending is not None:

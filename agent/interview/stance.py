@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from agent.content.models import Lexicon
+from agent.content.lexicon import Lexicon
 from agent.interview._text import Answer, every_start, phrase_stems, stem, word_starts
 
 # Subjects after "and" that start a new clause of their own ("... and we'd ...").

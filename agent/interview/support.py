@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from agent.content.models import Lexicon, SupportCues
+from agent.content.lexicon import Lexicon, SupportCues
 from agent.interview._text import Answer, every_start, word_starts
 
 # How far past a marker its reason runs (a hollow appeal, or the people it lands on).

@@ -11,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from agent.interview.scorecard import load_scorecard
+
 if TYPE_CHECKING:
     from agent.content.models import Question
-    from agent.store import RoundSummary, Store
+    from agent.interview.records import RoundSummary
+    from agent.store import Store
 
 BLOCKS = "▁▂▃▄▅▆▇█"
 WINDOW = 5
@@ -82,11 +85,9 @@ def history_rows(
     store: Store, summaries: Sequence[RoundSummary], questions: Mapping[str, Question] | None
 ) -> list[dict[str, Any]]:
     """One dict per round, newest first; unfinished rounds get a provisional score when the bank is known."""
-    from agent.report.build import load_scorecard
-
     rows = []
     for summary in summaries:
-        row = summary.to_dict()
+        row = summary.model_dump(mode="json")
         row["score"] = summary.overall_score
         row["partial"] = summary.status != "completed"
         if summary.overall_score is None and summary.status == "running" and questions is not None:

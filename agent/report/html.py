@@ -15,6 +15,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
+from plotly.offline import get_plotlyjs
 
 from agent.interview.scorecard import FollowUp, Scorecard
 from agent.report.charts import chart_divs
@@ -51,8 +52,6 @@ def environment() -> Environment:
 @lru_cache(maxsize=1)
 def plotly_bundle() -> Markup:
     """plotly.js from the installed plotly package (the offline bundle, about 4.8 MB)."""
-    from plotly.offline import get_plotlyjs
-
     return Markup(get_plotlyjs())
 
 

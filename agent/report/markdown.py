@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from agent.interview.scorecard import DeliveryFigures, FollowUp, QuestionScore, QuotedSignal, Scorecard
+from agent.interview.records import Delivery
+from agent.interview.scorecard import FollowUp, QuestionScore, QuotedSignal, Scorecard
 
 # What turns a named idea into an explained one, said once for every named idea in the report.
 NAMED_HINT = ("To explain it, add why it matters to the people affected, how it would work, a number or "
@@ -66,7 +67,7 @@ def duration_text(seconds: float, planned_minutes: float) -> str:
     return f"{seconds / 60.0:.1f} of {planned_minutes:g} minutes"
 
 
-def delivery_line(d: DeliveryFigures) -> str:
+def delivery_line(d: Delivery) -> str:
     """Delivery figures as a phrase; jargon and pace appear only when they were measured."""
     parts = [f"{d.words} words", f"{d.filler_per_100:g} fillers per 100 words"]
     if d.jargon_per_100 is not None:

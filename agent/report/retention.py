@@ -5,7 +5,7 @@ candidate's own words in it). Left alone the folder grows without end and
 keeps personal data nobody asked to keep, so after a round writes its report
 the folder is pruned: only the newest ``INTERVIEWER_KEEP_REPORTS`` reports
 stay (default 50; 0 keeps any number), and with ``INTERVIEWER_KEEP_REPORT_DAYS``
-set, none older than that many days. Only files named like the reports the
+set, none older than that many days (both read by ``agent.settings``). Only files named like the reports the
 interviewer writes (``round-<id>.html|md|json``) are ever removed; the rounds
 themselves stay in the database, and ``interviewer report ID`` writes a
 pruned report again.
@@ -20,20 +20,11 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-KEEP_REPORTS_ENV = "INTERVIEWER_KEEP_REPORTS"
-KEEP_DAYS_ENV = "INTERVIEWER_KEEP_REPORT_DAYS"
 DEFAULT_KEEP = 50
-MAX_KEEP = 100_000
-MAX_DAYS = 36_500.0
 REPORT_NAME = re.compile(r"^round-[0-9A-Za-z_-]{1,64}\.(html|md|json)$")
-
-
-class RetentionError(ValueError):
-    """A retention variable holds something other than what it takes; the message names the variable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,34 +33,6 @@ class Retention:
 
     keep: int | None = DEFAULT_KEEP
     max_days: float | None = None
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Retention:
-        """Read both variables; a bad value is a ``RetentionError`` naming its variable."""
-        e = os.environ if env is None else env
-        raw_keep = e.get(KEEP_REPORTS_ENV, "").strip()
-        raw_days = e.get(KEEP_DAYS_ENV, "").strip()
-        keep: int | None = DEFAULT_KEEP
-        if raw_keep:
-            try:
-                keep = int(raw_keep)
-            except ValueError:
-                keep = -1
-            if not 0 <= keep <= MAX_KEEP:
-                raise RetentionError(f"{KEEP_REPORTS_ENV}: expected a whole number of reports from 0 "
-                                     f"(keep any number) to {MAX_KEEP}, got {raw_keep!r}")
-            keep = keep or None
-        days: float | None = None
-        if raw_days:
-            try:
-                days = float(raw_days)
-            except ValueError:
-                days = -1.0
-            if not 0 <= days <= MAX_DAYS:  # also refuses nan
-                raise RetentionError(f"{KEEP_DAYS_ENV}: expected a number of days from 0 (any age) to "
-                                     f"{MAX_DAYS:g}, got {raw_days!r}")
-            days = days or None
-        return cls(keep=keep, max_days=days)
 
 
 def prune_reports(folder: Path, policy: Retention, *, keep: Path | None = None,

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import onnxruntime
+
 SHRINK_ENTRY = "memory.enable_memory_arena_shrinkage"
 
 
@@ -30,8 +32,6 @@ class ShrinkingSession:
     """Wraps an ``onnxruntime.InferenceSession``: every ``run`` ends by shrinking the CPU arena."""
 
     def __init__(self, session: Any) -> None:
-        import onnxruntime
-
         self._session = session
         self._options = onnxruntime.RunOptions()
         self._options.add_run_config_entry(SHRINK_ENTRY, "cpu:0")

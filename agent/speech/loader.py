@@ -17,7 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+from piper import PiperVoice
+
 from agent.logs import get_logger
+from agent.speech._onnx import shrink_after_each_run
+from agent.speech._whisper import ShortContextWhisper
 from agent.speech.models import (
     DEFAULT_STT_MODEL,
     DEFAULT_TTS_VOICE,
@@ -53,8 +58,6 @@ def load_whisper(
         cached = _whisper_cache.get(key)
     if cached is not None:
         return cached, resolved
-    from agent.speech._whisper import ShortContextWhisper
-
     started = time.perf_counter()
     # a path, never a bare size name: faster-whisper would go to the model hub for a name
     instance = ShortContextWhisper(
@@ -78,10 +81,6 @@ def load_voice(voice: str = DEFAULT_TTS_VOICE) -> tuple[Any, ResolvedModel]:
         cached = _voice_cache.get(key)
     if cached is not None:
         return cached, resolved
-    from piper import PiperVoice
-
-    from agent.speech._onnx import shrink_after_each_run
-
     started = time.perf_counter()
     # a long-lived worker must not keep the memory of the longest sentence it ever spoke (see _onnx)
     instance = shrink_after_each_run(PiperVoice.load(resolved.path, config_path=resolved.config_path))
@@ -120,8 +119,6 @@ def load_speech(
     piper_voice, tts_resolved = load_voice(voice)
     t2 = time.perf_counter()
     if warm_up:
-        import numpy as np
-
         segments, _ = whisper.transcribe(
             np.zeros(8000, dtype=np.float32),
             language="en",

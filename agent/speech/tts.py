@@ -18,6 +18,7 @@ from livekit.agents import APIConnectOptions, APIError, tts, utils
 from livekit.agents import tts as lk_tts
 from livekit.agents.types import DEFAULT_API_CONNECT_OPTIONS, NOT_GIVEN, NotGivenOr
 from livekit.agents.utils import is_given
+from piper import SynthesisConfig
 
 from agent.speech.loader import load_voice, shared_executor
 from agent.speech.models import DEFAULT_TTS_VOICE
@@ -93,8 +94,6 @@ class PiperChunkedStream(tts.ChunkedStream):
         self._piper = tts
 
     async def _run(self, output_emitter: lk_tts.AudioEmitter) -> None:
-        from piper import SynthesisConfig
-
         opts = self._piper._opts
         config = SynthesisConfig(
             length_scale=length_scale_for(opts.speaking_rate),

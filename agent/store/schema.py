@@ -1,6 +1,6 @@
 """The tables, written with SQLAlchemy Core so one definition serves SQLite and PostgreSQL.
 
-A turn's full record is kept as JSON (``TurnRecord.to_dict()``) and is the
+A turn's full record is kept as JSON (``TurnRecord.model_dump(mode="json")``) and is the
 source of truth; the plain columns beside it (speaker, kind, question and probe
 ids) exist only so that history queries can filter without parsing JSON.
 ``rounds.n`` is a surrogate key that orders rounds by when they were stored,

@@ -13,19 +13,19 @@ import copy
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Connection, func, insert, inspect, or_, select, true, update
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 
-from agent.interview.records import RoundMeta, SignalHit, TurnRecord
+from agent.interview.records import RoundMeta, RoundSummary, TurnRecord
 from agent.interview.scorecard import PreviousAttempt
 from agent.logs import get_logger
-from agent.paths import database_url
 from agent.store import schema
 from agent.store._engine import SQLITE_BUSY_TIMEOUT_S, open_engine, parse_url, shown
+from agent.store.attempts import SignalOutcome, latest_attempts, signal_outcomes
 from agent.store.errors import AmbiguousRound, StoreError, UnknownRound, explain
 from agent.store.migrations import upgrade
 from agent.store.owners import effective_status, is_local, writer_id
@@ -40,56 +40,12 @@ log = get_logger("agent.store")
 WRITE_WAIT_S = 30.0
 
 
-@dataclass(frozen=True, slots=True)
-class RoundSummary:
-    """One row of the history list."""
-
-    round_id: str
-    persona_id: str
-    track: str | None
-    mode: str
-    started_at: str
-    ended_at: str | None
-    status: str
-    overall_score: float | None
-    planned_questions: tuple[str, ...]
-    asked_questions: int
-    turns: int
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data (for ``history --json``)."""
-        return {
-            "round_id": self.round_id,
-            "persona_id": self.persona_id,
-            "track": self.track,
-            "mode": self.mode,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-            "status": self.status,
-            "overall_score": self.overall_score,
-            "planned_questions": list(self.planned_questions),
-            "asked_questions": self.asked_questions,
-            "turns": self.turns,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class SignalOutcome:
-    """Whether one rubric signal showed up in one answered question of one round."""
-
-    round_id: str
-    question_id: str
-    signal_id: str
-    polarity: str  # strong | weak
-    hit: bool
-
-
 class Store:
     """Rounds and their turns in a SQL database (see the module docstring)."""
 
-    def __init__(self, url: str | None = None, *, write_wait_s: float = WRITE_WAIT_S,
+    def __init__(self, url: str, *, write_wait_s: float = WRITE_WAIT_S,
                  owner: str | None = None, read_only: bool = False) -> None:
-        self.url = parse_url(database_url(url))
+        self.url = parse_url(url)
         self.shown_url = shown(self.url)
         self.write_wait_s = write_wait_s
         # Read-only: the data folder cannot be written, but ``history`` and ``report`` can still read it.
@@ -222,7 +178,7 @@ class Store:
             mode=meta_.mode,
             started_at=meta_.started_at,
             status="running",
-            meta=meta_.to_dict(),
+            meta=meta_.model_dump(mode="json"),
             owner=self.owner,
             writer=writer_id(),
         )
@@ -242,7 +198,7 @@ class Store:
             kind=turn.kind,
             question_id=turn.question_id,
             probe_id=turn.probe_id,
-            payload=turn.to_dict(),
+            payload=turn.model_dump(mode="json"),
         )
         try:
             self._write("store a turn", lambda conn: conn.execute(insert(turns).values(**row)))
@@ -286,13 +242,13 @@ class Store:
         records = []
         for seq, payload in stored:
             try:
-                records.append(TurnRecord.from_dict(payload))
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                records.append(TurnRecord.model_validate(payload))
+            except ValidationError as exc:
                 # one damaged row must not cost the candidate the rest of their round
                 log.warning("store.turn_unreadable", round_id=round_id, seq=seq, error=type(exc).__name__)
         try:
-            meta_ = RoundMeta.from_dict(row.meta)
-        except (KeyError, TypeError, ValueError, AttributeError):
+            meta_ = RoundMeta.model_validate(row.meta)
+        except ValidationError:
             raise StoreError(f"database {self.shown_url}: round {round_id}'s set-up is damaged and cannot be "
                              "read") from None
         return meta_, effective_status(row.status, row.writer), records
@@ -384,33 +340,8 @@ class Store:
         wanted = {q for q in question_ids if q}
         if not wanted:
             return {}
-        found: dict[str, PreviousAttempt] = {}
         with self._tx("read earlier attempts") as conn:
-            limit_n = None
-            if before_round_id is not None:
-                limit_n = conn.execute(select(rounds.c.n).where(rounds.c.id == before_round_id)).scalar()
-            query = (
-                select(rounds.c.n, turns.c.round_id, turns.c.question_id, turns.c.payload)
-                .join(rounds, rounds.c.id == turns.c.round_id)
-                .where(turns.c.question_id.in_(sorted(wanted)), turns.c.speaker == "candidate", self._visible())
-                .order_by(rounds.c.n.desc(), turns.c.seq)
-            )
-            if limit_n is not None:
-                query = query.where(rounds.c.n < limit_n)
-            current_n: int | None = None
-            group: dict[str, _Attempt] = {}
-            for row in conn.execute(query.execution_options(yield_per=200)):
-                if row.n != current_n:
-                    _settle(group, found)
-                    if wanted <= found.keys():
-                        break
-                    current_n, group = row.n, {}
-                if row.question_id in found:
-                    continue
-                group.setdefault(row.question_id, _Attempt(row.round_id)).add(row.payload)
-            else:
-                _settle(group, found)
-        return found
+            return latest_attempts(conn, wanted, self._visible(), before_round_id)
 
     def signal_history(
         self, limit_rounds: int = 10, questions: Mapping[str, Question] | None = None
@@ -422,37 +353,7 @@ class Store:
         outcome, so a practice loop can rank the signals a candidate keeps missing.
         """
         with self._tx("read signal history") as conn:
-            latest = (select(rounds.c.id).where(self._visible()).order_by(rounds.c.n.desc())
-                      .limit(max(0, limit_rounds)))
-            recent = list(conn.execute(latest).scalars())
-            if not recent:
-                return []
-            rows = conn.execute(
-                select(turns.c.round_id, turns.c.question_id, turns.c.payload)
-                .where(turns.c.round_id.in_(recent), turns.c.speaker == "candidate",
-                       turns.c.question_id.is_not(None))
-                .order_by(turns.c.round_id, turns.c.seq)
-            ).all()
-        shown_: dict[tuple[str, str], dict[str, str]] = {}
-        for row in rows:
-            assessment = (row.payload or {}).get("assessment")
-            if not assessment:
-                continue
-            hits = shown_.setdefault((row.round_id, row.question_id), {})
-            for signal in assessment.get("signals", ()):
-                if _shown(signal):  # a named-only or rejected idea is still one to practise
-                    hits.setdefault(signal["id"], signal["polarity"])
-        order = {rid: i for i, rid in enumerate(recent)}
-        outcomes: list[SignalOutcome] = []
-        for (rid, qid), hits in sorted(shown_.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-            question = questions.get(qid) if questions is not None else None
-            if question is None:
-                outcomes.extend(SignalOutcome(rid, qid, sid, pol, True) for sid, pol in hits.items())
-                continue
-            outcomes.extend(
-                SignalOutcome(rid, qid, s.id, s.polarity.value, s.id in hits) for s in question.signals
-            )
-        return outcomes
+            return signal_outcomes(conn, self._visible(), limit_rounds, questions)
 
     # -- helpers -------------------------------------------------------------
 
@@ -473,43 +374,6 @@ class Store:
         return UnknownRound(f"no round with id {round_id!r}; most recent: {', '.join(recent)}")
 
 
-class _Attempt:
-    """Accumulates one question's candidate turns within one round."""
-
-    __slots__ = ("round_id", "score", "hit_ids")
-
-    def __init__(self, round_id: str) -> None:
-        self.round_id = round_id
-        self.score: int | None = None
-        self.hit_ids: list[str] = []
-
-    def add(self, payload: dict[str, Any]) -> None:
-        assessment = payload.get("assessment") if isinstance(payload, dict) else None
-        if not isinstance(assessment, dict):
-            return  # nothing scored here, or a damaged row: an earlier attempt is read from what is intact
-        if payload.get("question_score") is not None:
-            self.score = int(payload["question_score"])
-        for signal in assessment.get("signals", ()):
-            if signal.get("polarity") == "strong" and _shown(signal) and signal["id"] not in self.hit_ids:
-                self.hit_ids.append(signal["id"])
-
-
-def _settle(group: dict[str, _Attempt], found: dict[str, PreviousAttempt]) -> None:
-    for qid, attempt in group.items():
-        if qid not in found and attempt.score is not None:
-            found[qid] = PreviousAttempt(round_id=attempt.round_id, score=attempt.score,
-                                         hit_ids=attempt.hit_ids)
-
-
 def _is_lock(exc: OperationalError) -> bool:
     text = str(getattr(exc, "orig", None) or exc).lower()
     return "locked" in text or "busy" in text
-
-
-def _shown(signal: dict[str, Any]) -> bool:
-    """Did a stored signal count: a strong idea explained, or a weak one the candidate proposed?"""
-    try:
-        hit = SignalHit.from_dict(signal)
-    except (KeyError, TypeError):
-        return False
-    return hit.explained if hit.polarity == "strong" else hit.credited

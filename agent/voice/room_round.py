@@ -63,12 +63,12 @@ def _memory_mb() -> float | None:
         return None
 
 
-async def _write_report(logged: Any, owner: str | None) -> str | None:
+async def _write_report(logged: Any, outputs: Any, owner: str | None) -> str | None:
     from agent.session import write_round_report
 
     try:
         path = await asyncio.wait_for(
-            asyncio.to_thread(lambda: write_round_report(logged.scorecard(), owner=owner)), REPORT_TIMEOUT_S)
+            asyncio.to_thread(lambda: write_round_report(logged.scorecard(), outputs, owner=owner)), REPORT_TIMEOUT_S)
     except Exception as exc:  # noqa: BLE001 - the turns are stored; the web app rebuilds the report
         log.warning("room.report_failed", round_id=logged.round.meta.round_id, error=type(exc).__name__)
         return None
@@ -224,7 +224,8 @@ class RoomRound:
                                question_ids=choice.questions, mode="browser", job_ad=choice.fit)
         # the round belongs to the browser that asked for it; without an owner, only the operator sees it
         store = self.store.as_owner(self.owner)
-        logged = await asyncio.to_thread(start_round, self.bank, store, request, clock=time.monotonic)
+        logged = await asyncio.to_thread(start_round, self.bank, store, request, clock=time.monotonic,
+                                         assessor=ctx.proc.userdata["assessor"])
         loop = asyncio.get_running_loop()
 
         def store_lost(_why: str) -> None:  # called from the thread that tried to write
@@ -304,7 +305,7 @@ class RoomRound:
 
     async def _finish(self, logged: Any, how: str) -> None:
         meta = logged.round.meta
-        report = await _write_report(logged, self.owner)
+        report = await _write_report(logged, self.ctx.proc.userdata["report_outputs"], self.owner)
         await self.attrs.settle()
         await self.attrs.set({"interviewer.phase": "ended", "interviewer.remaining_s": "0"})
         log.info("room.round_ended", round_id=meta.round_id, how=how, pid=os.getpid(),

@@ -14,11 +14,14 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+import plotly
 from aiohttp import web
 
+from agent.content.loader import Bank
 from agent.interview.limits import MAX_AD_CHARS
 from agent.logs import get_logger
 from agent.web.catalog import (
@@ -76,6 +79,7 @@ EXECUTOR: web.AppKey[ThreadPoolExecutor] = web.AppKey("executor", ThreadPoolExec
 def create_app(
     settings: WebSettings,
     *,
+    bank: Bank | None = None,
     catalog: Catalog | None = None,
     round_page: RoundPage | None = None,
     history_page: HistoryPage | None = None,
@@ -88,27 +92,38 @@ def create_app(
 ) -> web.Application:
     """Build the aiohttp application.
 
-    ``catalog`` lists the personas the page may offer (default: the content
-    bank); ``round_page``/``history_page`` render the report and history HTML
-    (default: ``agent.report`` over ``agent.store``, see ``agent.web.pages``);
-    ``job_ad_fitter`` fits a round to a pasted job ad (default: the content bank's rules);
-    ``question_ids`` lists the questions a redo may name (default: the content bank's);
-    ``done_sender`` and ``room_opener`` reach the LiveKit server (default: its API, see
+    ``bank`` is the content the entry point loaded; every default below that
+    needs content is built from it (without a bank, those defaults answer that
+    they have no content). ``catalog`` lists the personas the page may offer (default:
+    the bank's); ``round_page``/``history_page`` render the report and history
+    HTML (default: ``agent.report`` over ``agent.store`` at the settings'
+    database, see ``agent.web.pages``); ``job_ad_fitter`` fits a round to a
+    pasted job ad (default: the bank's rules); ``question_ids`` lists the
+    questions a redo may name (default: the bank's); ``done_sender`` and
+    ``room_opener`` reach the LiveKit server (default: its API, see
     ``agent.web.done`` and ``agent.web.rooms``).
     """
+    if bank is None:
+        defaults: tuple[Any, Any, Any] = (_no_content, _no_content, _no_content)
+    else:
+        defaults = (partial(bank_catalog, bank), partial(bank_fitter, bank), partial(bank_question_ids, bank))
+
     app = web.Application(
         client_max_size=MAX_BODY_BYTES,
         middlewares=[security_headers(settings.browser_livekit_url), owner_cookie],  # type: ignore[list-item]
     )
     if round_page is None or history_page is None:
-        default_round, default_history, default_status = store_pages(settings.database_url)
+        if settings.database_url is None or bank is None:
+            default_round, default_history, default_status = _no_pages()
+        else:
+            default_round, default_history, default_status = store_pages(settings.database_url, bank.questions)
         round_page = round_page or default_round
         history_page = history_page or default_history
         round_status = round_status or default_status
     app[SETTINGS] = settings
-    app[CATALOG] = catalog or bank_catalog
-    app[FITTER] = job_ad_fitter or bank_fitter
-    app[QUESTION_IDS] = question_ids or bank_question_ids
+    app[CATALOG] = catalog or defaults[0]
+    app[FITTER] = job_ad_fitter or defaults[1]
+    app[QUESTION_IDS] = question_ids or defaults[2]
     app[CHOICES] = []
     app[ROUND_PAGE] = round_page
     app[HISTORY_PAGE] = history_page
@@ -139,15 +154,28 @@ def create_app(
     return app
 
 
+def _no_content(*_args: object) -> Any:
+    raise LookupError("this app was built without a content bank")
+
+
+def _no_pages() -> tuple[RoundPage, HistoryPage, RoundStatus | None]:
+    """Pages for an app built without a database or a bank: they say reports are unavailable."""
+    note = "This server was started without a database or content to build reports from."
+
+    def round_page(round_id: str, nonce: str, owner: str) -> str | None:
+        return unavailable_page("Report unavailable", note)
+
+    def history_page(nonce: str, owner: str) -> str:
+        return unavailable_page("History unavailable", note)
+
+    return round_page, history_page, None
+
+
 async def _shutdown_executor(app: web.Application) -> None:
     app[EXECUTOR].shutdown(wait=False, cancel_futures=True)
 
 
 def _plotly_bundle() -> Path | None:
-    try:
-        import plotly
-    except ImportError:
-        return None
     path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
     return path if path.is_file() else None
 

@@ -3,7 +3,7 @@
 The page's pickers and the token endpoint's validation read the same catalog,
 so a request the page could never have produced is refused before a token is
 minted. The catalog is a callable so tests (and a deployment that trims the
-bank) can pass their own; the default reads the content bank once. A job ad
+bank) can pass their own; the default lists the bank the entry point loaded. A job ad
 pasted on the page is read here, in the web app, and only what it chose (the
 question ids and the ad's short quotes behind them) goes on to the worker.
 """
@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from agent.content.loader import DEFAULT_PERSONA, Bank
+from agent.content.models import Track
 from agent.interview.fit import AdFit
+from agent.interview.job_ad import ad_problem, plan_for_ad
 from agent.interview.request import RequestError, RoundChoice, choose_round
-
-if TYPE_CHECKING:
-    from agent.content.loader import Bank
 
 __all__ = ["Catalog", "JobAdFitter", "PersonaChoice", "RequestError", "RoundRequest", "bank_catalog",
            "bank_fitter", "job_ad_of", "validate_round"]
@@ -62,7 +61,7 @@ class RoundRequest:
         """The dispatch metadata the worker receives (questions and fit only for a round fitted to an ad)."""
         data: dict[str, Any] = {"persona": self.persona, "track": self.track, "minutes": self.minutes}
         if self.fit is not None:
-            data.update(questions=list(self.questions), fit=self.fit.to_dict())
+            data.update(questions=list(self.questions), fit=self.fit.model_dump(mode="json"))
         elif self.questions:  # a redo: the one question asked again
             data.update(questions=list(self.questions))
         return data
@@ -72,18 +71,8 @@ class RoundRequest:
 JobAdFitter = Callable[[str, RoundRequest], RoundRequest]
 
 
-@lru_cache(maxsize=1)
-def _shipped_bank() -> Bank:
-    from agent.content.loader import load_bank  # imported late: read only when needed
-
-    return load_bank()
-
-
-def bank_catalog() -> Sequence[PersonaChoice]:
-    """Personas from the content bank (``agent.content.loader.load_bank``)."""
-    from agent.content.loader import DEFAULT_PERSONA
-
-    bank = _shipped_bank()
+def bank_catalog(bank: Bank) -> Sequence[PersonaChoice]:
+    """The personas of ``bank``, the default first."""
     found = bank.personas.values() if isinstance(bank.personas, Mapping) else bank.personas
     personas = sorted(found, key=lambda p: p.id != DEFAULT_PERSONA)  # the default first, the rest as loaded
     return [
@@ -129,15 +118,13 @@ def redo_of(body: object, request: RoundRequest, question_ids: Sequence[str]) ->
                         track_given=request.track_given, questions=(redo,))
 
 
-def bank_question_ids() -> Sequence[str]:
-    """The shipped bank's question ids (what a redo may name)."""
-    return tuple(_shipped_bank().questions)
+def bank_question_ids(bank: Bank) -> Sequence[str]:
+    """The bank's question ids (what a redo may name)."""
+    return tuple(bank.questions)
 
 
 def job_ad_of(body: object) -> str | None:
     """The job ad pasted on the page, or None when there is none; RequestError when it cannot be one."""
-    from agent.interview.job_ad import ad_problem
-
     ad = body.get("job_ad") if isinstance(body, dict) else None
     if ad is None:
         return None
@@ -151,12 +138,8 @@ def job_ad_of(body: object) -> str | None:
     return ad
 
 
-def bank_fitter(ad: str, request: RoundRequest) -> RoundRequest:
-    """Fit ``request`` to ``ad`` with the shipped bank's rules; the persona's own round length and count."""
-    from agent.content.models import Track
-    from agent.interview.job_ad import plan_for_ad
-
-    bank = _shipped_bank()
+def bank_fitter(bank: Bank, ad: str, request: RoundRequest) -> RoundRequest:
+    """Fit ``request`` to ``ad`` with the bank's rules; the persona's own round length and count."""
     persona = bank.personas[request.persona]
     plan = plan_for_ad(ad, bank.job_ad, bank.questions, persona, count=persona.default_questions,
                        track=Track(request.track) if request.track_given else None)

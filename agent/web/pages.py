@@ -5,7 +5,7 @@ it calls two injectable functions and serves what they return. Both are
 synchronous (the store is SQLAlchemy Core) and run in the app's small thread
 pool so a slow database never blocks the event loop.
 
-Contract for the functions (what ``agent/report`` and ``agent/store`` provide):
+Contract for the functions (what ``agent/report`` and ``agent/store`` provide, see :func:`store_pages`):
 
 - ``RoundPage(round_id, nonce, owner) -> str | None``: the full HTML document of
   the round's report, or ``None`` when ``owner`` has no round with that id
@@ -29,7 +29,14 @@ from __future__ import annotations
 
 import html
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from agent.report.pages import render_history_page, render_round_page
+from agent.store import Store, UnknownRound
+
+if TYPE_CHECKING:
+    from agent.content.models import Question
 
 RoundPage = Callable[[str, str, str], "str | None"]
 HistoryPage = Callable[[str, str], str]
@@ -37,7 +44,7 @@ RoundStatus = Callable[[str, str], "str | None"]
 
 
 def unavailable_page(title: str, message: str) -> str:
-    """A plain page for when reports cannot be produced (missing module, no database)."""
+    """A plain page for when a report or the history cannot be shown."""
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title>"
@@ -47,29 +54,13 @@ def unavailable_page(title: str, message: str) -> str:
     )
 
 
-def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage, RoundStatus | None]:
-    """Default pages backed by ``agent.store.Store`` and ``agent.report``.
+def store_pages(database_url: str, questions: Mapping[str, Question]) -> tuple[RoundPage, HistoryPage, RoundStatus]:
+    """Default pages: ``agent.report.pages`` over ``agent.store.Store(database_url)``, scored against the
+    bank's ``questions``.
 
-    Uses ``agent.report.render_round_page(store, round_id, *, nonce) -> str | None``
-    and ``agent.report.render_history_page(store, *, nonce) -> str`` over
-    ``agent.store.Store(url)`` (``None`` meaning the default SQLite file). The
-    store is opened on first use, in the app's worker thread, so a slow or
+    The store is opened on first use, in the app's worker thread, so a slow or
     unreachable database never delays start-up or blocks the event loop.
     """
-    try:
-        from agent.report import render_history_page, render_round_page
-        from agent.store import Store, UnknownRound
-    except ImportError:
-        note = "Reports are not available in this installation (agent.report / agent.store missing)."
-
-        def missing_round(round_id: str, nonce: str, owner: str) -> str | None:
-            return unavailable_page("Report unavailable", note)
-
-        def missing_history(nonce: str, owner: str) -> str:
-            return unavailable_page("History unavailable", note)
-
-        return missing_round, missing_history, None
-
     lock = threading.Lock()
     opened: list[Store] = []
 
@@ -80,7 +71,8 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage, Round
             return opened[0]
 
     def round_page(round_id: str, nonce: str, owner: str) -> str | None:
-        return render_round_page(store().as_owner(owner), round_id, nonce=nonce, wait_s=0)  # the app waited
+        # the app waited for a finishing round already
+        return render_round_page(store().as_owner(owner), questions, round_id, nonce=nonce, wait_s=0)
 
     def round_status(round_id: str, owner: str) -> str | None:
         try:
@@ -89,6 +81,6 @@ def store_pages(database_url: str | None) -> tuple[RoundPage, HistoryPage, Round
             return None
 
     def history_page(nonce: str, owner: str) -> str:
-        return render_history_page(store().as_owner(owner), nonce=nonce)
+        return render_history_page(store().as_owner(owner), questions, nonce=nonce)
 
     return round_page, history_page, round_status

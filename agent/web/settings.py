@@ -1,27 +1,25 @@
-"""Configuration of the web app, read from the environment.
+"""Configuration of the web app (built from the environment by ``agent.settings.Settings.web``).
 
-The LiveKit API secret signs every token the app mints, so it is only ever read
-from the environment (or passed in by a test) and never written to a response,
-a page or a log line. The browser may need a different address for the LiveKit
+The LiveKit API secret signs every token the app mints, so it only ever comes
+from the environment (or from a test) and is never written to a response, a
+page or a log line. The browser may need a different address for the LiveKit
 server than the worker does (a container network name is not reachable from a
 laptop's browser), hence the separate public URL.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from agent.web.client_address import Network, parse_proxies
+from agent.web.client_address import Network
 
 MAX_TOKEN_TTL_S = 15 * 60
 DEFAULT_TOKEN_TTL_S = 10 * 60
 AGENT_NAME = "pm-interviewer"
 
 
-class SettingsError(ValueError):
+class WebSettingsError(ValueError):
     """A missing or malformed setting; the message names the variable."""
 
 
@@ -30,7 +28,7 @@ def browser_url(url: str) -> str:
     parts = urlsplit(url)
     scheme = {"http": "ws", "https": "wss"}.get(parts.scheme, parts.scheme)
     if scheme not in ("ws", "wss") or not parts.netloc:
-        raise SettingsError(f"LIVEKIT_URL: expected ws(s):// or http(s):// with a host, got {url!r}")
+        raise WebSettingsError(f"LIVEKIT_URL: expected ws(s):// or http(s):// with a host, got {url!r}")
     return parts._replace(scheme=scheme).geturl().rstrip("/")
 
 
@@ -56,13 +54,13 @@ class WebSettings:
 
     def __post_init__(self) -> None:
         if not self.api_key:
-            raise SettingsError("LIVEKIT_API_KEY: must be set")
+            raise WebSettingsError("LIVEKIT_API_KEY: must be set")
         if not self.api_secret:
-            raise SettingsError("LIVEKIT_API_SECRET: must be set")
+            raise WebSettingsError("LIVEKIT_API_SECRET: must be set")
         if not 1 <= self.global_rate_limit <= 100_000:
-            raise SettingsError("INTERVIEWER_GLOBAL_RATE_LIMIT: must be a whole number from 1 to 100000")
+            raise WebSettingsError("INTERVIEWER_GLOBAL_RATE_LIMIT: must be a whole number from 1 to 100000")
         if not 60 <= self.token_ttl_s <= MAX_TOKEN_TTL_S:
-            raise SettingsError(f"token TTL: must be between 60 and {MAX_TOKEN_TTL_S} seconds")
+            raise WebSettingsError(f"INTERVIEWER_TOKEN_TTL_S: must be between 60 and {MAX_TOKEN_TTL_S} seconds")
         browser_url(self.livekit_url)
         if self.public_livekit_url:
             browser_url(self.public_livekit_url)
@@ -71,37 +69,3 @@ class WebSettings:
     def browser_livekit_url(self) -> str:
         """The ws(s) URL handed to the page and allowed by its CSP."""
         return browser_url(self.public_livekit_url or self.livekit_url)
-
-    @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, *, database_url: str | None = None
-    ) -> WebSettings:
-        """Read LIVEKIT_URL, LIVEKIT_API_KEY, LIVEKIT_API_SECRET (and LIVEKIT_PUBLIC_URL)."""
-        env = os.environ if env is None else env
-        url = env.get("LIVEKIT_URL", "")
-        if not url:
-            raise SettingsError("LIVEKIT_URL: must be set (for example ws://127.0.0.1:7880)")
-        ttl_raw = env.get("INTERVIEWER_TOKEN_TTL_S", str(DEFAULT_TOKEN_TTL_S))
-        try:
-            ttl = int(ttl_raw)
-        except ValueError:
-            raise SettingsError(f"INTERVIEWER_TOKEN_TTL_S: not an integer: {ttl_raw!r}") from None
-        cap_raw = env.get("INTERVIEWER_GLOBAL_RATE_LIMIT", "120")
-        try:
-            cap = int(cap_raw)
-        except ValueError:
-            raise SettingsError(f"INTERVIEWER_GLOBAL_RATE_LIMIT: not an integer: {cap_raw!r}") from None
-        try:
-            proxies = parse_proxies(env.get("INTERVIEWER_TRUSTED_PROXIES", ""))
-        except ValueError as exc:
-            raise SettingsError(str(exc)) from None
-        return cls(
-            global_rate_limit=cap,
-            trusted_proxies=proxies,
-            livekit_url=url,
-            api_key=env.get("LIVEKIT_API_KEY", ""),
-            api_secret=env.get("LIVEKIT_API_SECRET", ""),
-            public_livekit_url=env.get("LIVEKIT_PUBLIC_URL") or None,
-            token_ttl_s=ttl,
-            database_url=database_url or env.get("INTERVIEWER_DB") or None,
-        )

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from agent.content.loader import load_bank
 from agent.devtools.livekit_server import LiveKitServer, free_port
 from agent.web.app import DIST_DIR, create_app
-from agent.web.catalog import bank_catalog
 from agent.web.settings import WebSettings
 
 from .python_participant import private_livekit_server
@@ -67,7 +67,7 @@ class AppThread:
         asyncio.set_event_loop(self._loop)
 
         async def start() -> None:
-            self._runner = web.AppRunner(create_app(self.settings, catalog=bank_catalog), access_log=None)
+            self._runner = web.AppRunner(create_app(self.settings, bank=load_bank()), access_log=None)
             await self._runner.setup()
             await web.TCPSite(self._runner, "127.0.0.1", self.port).start()
 

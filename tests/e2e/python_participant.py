@@ -435,13 +435,14 @@ def speak_wav(text: str, out: Path, *, voice: str = "slt") -> Path:
 
 def stored_round(db_url: str, round_id: str) -> tuple[Any, str, list[Any], str | None]:
     """(meta, status, turns, rendered report page or None) as the web app would read them."""
-    from agent.report import render_round_page
+    from agent.content.loader import load_bank
+    from agent.report.pages import render_round_page
     from agent.store import Store
 
     store = Store(db_url)
     try:
         meta, status, turns = store.get_round(round_id)
-        page = render_round_page(store, round_id, nonce="e2e")
+        page = render_round_page(store, load_bank().questions, round_id, nonce="e2e")
     finally:
         store.close()
     return meta, status, turns, page

@@ -14,6 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from livekit import rtc
 
+from agent.content.loader import load_bank
 from agent.interview.turn_end import DONE_TOPIC
 from agent.web.app import create_app
 from agent.web.catalog import bank_catalog
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 
 async def test_done_is_relayed_into_the_room(livekit_server) -> None:
-    persona = bank_catalog()[0]
+    persona = bank_catalog(load_bank())[0]
     app = create_app(web_settings(livekit_server), catalog=lambda: [persona])
     async with TestClient(TestServer(app)) as client:
         grant = await (await client.post("/api/session", json={

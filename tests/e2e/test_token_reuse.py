@@ -22,6 +22,7 @@ import aiohttp
 import pytest
 from livekit import api, rtc
 
+from agent.content.loader import load_bank
 from agent.store import Store
 from agent.web.catalog import bank_catalog
 
@@ -36,7 +37,7 @@ QUIET_S = 10.0  # a dispatched interviewer joins within a second or two when a p
 
 
 def _session_body() -> dict[str, object]:
-    persona = bank_catalog()[0]
+    persona = bank_catalog(load_bank())[0]
     return {"persona": persona.id, "track": persona.tracks[0], "minutes": persona.default_minutes}
 
 

@@ -10,6 +10,7 @@ import pytest
 from livekit import api, rtc
 from livekit.rtc.participant import PublishTrackError
 
+from agent.content.loader import load_bank
 from agent.devtools.livekit_server import LiveKitServer
 from agent.web.catalog import RoundRequest, bank_catalog
 from agent.web.rooms import livekit_opener, room_request
@@ -23,7 +24,7 @@ CONNECT_TIMEOUT_S = 15
 
 
 def round_request() -> RoundRequest:
-    persona = bank_catalog()[0]
+    persona = bank_catalog(load_bank())[0]
     return RoundRequest(persona=persona.id, track=persona.tracks[0], minutes=persona.default_minutes)
 
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.content.models import Lexicon, Persona, Question, Support, SupportCues
+from agent.content.lexicon import Lexicon, Support, SupportCues
+from agent.content.models import Persona, Question
 
 FAKE_LEXICON = Lexicon(
     fillers=("um", "uh", "like", "you know", "sort of"),

@@ -121,7 +121,7 @@ def exercise_store(store: Any) -> None:
 
     got_meta, status, turns = store.get_round(first)
     assert got_meta == meta(first) and status == "completed"
-    assert [t.to_dict() for t in turns] == [t.to_dict() for t in full_round(first)]
+    assert [t.model_dump(mode="json") for t in turns] == [t.model_dump(mode="json") for t in full_round(first)]
 
     store.start_round(meta(second))
     for turn in full_round(second, strong=True)[:4]:

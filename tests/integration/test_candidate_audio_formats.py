@@ -75,13 +75,13 @@ def test_a_file_that_is_not_audio_is_one_line_naming_it(tmp_path: Path):
     assert "\n" not in message and "notes.wav" in message and "WAV" in message
 
 
-async def test_a_round_hears_every_format(answers_dir: Path, tmp_path: Path, monkeypatch):
+async def test_a_round_hears_every_format(answers_dir: Path, tmp_path: Path):
     from agent.devtools.simulated_round import load_audio_dir, run_simulation
-    from agent.session import RoundRequest
+    from agent.report.retention import Retention
+    from agent.session import ReportOutputs, RoundRequest
     from agent.store import Store
     from agent.voice.session_factory import load_models
 
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
     bank = fake_bank(turn_taking={"silence_nudge_s": 3.0, "absence_end_s": 30.0})
     answers = load_audio_dir(answers_dir)
     assert [a.label for a in answers] == list(LINES)
@@ -89,7 +89,7 @@ async def test_a_round_hears_every_format(answers_dir: Path, tmp_path: Path, mon
     try:
         result = await run_simulation(
             bank, store, RoundRequest(persona_id="fake-persona", question_ids=("fake-metrics",), mode="simulate"),
-            answers, models=load_models(), playback_speed=4.0,
+            answers, models=load_models(), playback_speed=4.0, outputs=ReportOutputs(tmp_path / "data", Retention()),
         )
     finally:
         store.close()

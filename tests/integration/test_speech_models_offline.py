@@ -15,9 +15,9 @@ pytestmark = pytest.mark.integration
 
 def test_download_base_en_offline_says_so_in_one_line(tmp_path):
     code = (
-        "import argparse, pathlib, sys; from agent.commands import models; "
+        "import argparse, pathlib, sys; from agent.commands import models; from agent.settings import Settings; "
         f"ns = argparse.Namespace(name='base.en', dir=pathlib.Path({str(tmp_path)!r}), force=False); "
-        "sys.exit(models._download(ns))"
+        "sys.exit(models._download(ns, Settings.from_env({})))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1, proc.stderr

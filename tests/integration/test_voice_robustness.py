@@ -33,13 +33,13 @@ def answers_dir(tmp_path: Path) -> Path:
     return folder
 
 
-async def test_hard_audio_does_not_crash_or_lose_the_round(answers_dir: Path, tmp_path: Path, monkeypatch):
+async def test_hard_audio_does_not_crash_or_lose_the_round(answers_dir: Path, tmp_path: Path):
     from agent.devtools.simulated_round import load_audio_dir, run_simulation
-    from agent.session import RoundRequest
+    from agent.report.retention import Retention
+    from agent.session import ReportOutputs, RoundRequest
     from agent.store import Store
     from agent.voice.session_factory import load_models
 
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))  # reports go to a scratch folder
     bank = fake_bank(turn_taking={"silence_nudge_s": 3.0, "absence_end_s": 30.0})
     answers = load_audio_dir(answers_dir)
     assert [a.label for a in answers][0] == "01-speech.wav" and answers[-1].pcm.size == 0
@@ -48,6 +48,7 @@ async def test_hard_audio_does_not_crash_or_lose_the_round(answers_dir: Path, tm
         result = await run_simulation(
             bank, store, RoundRequest(persona_id="fake-persona", question_ids=("fake-metrics",), mode="simulate"),
             answers, models=load_models(), playback_speed=4.0, json_out=tmp_path / "turns.json",
+            outputs=ReportOutputs(tmp_path / "data", Retention()),
             wav_out=tmp_path / "round.wav",
         )
         heard = " ".join((t["heard"] or "") for t in result.turns if t["source"] == "answer").lower()

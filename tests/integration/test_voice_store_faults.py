@@ -46,14 +46,14 @@ async def _heard(pcm: np.ndarray) -> str:
     return (await FasterWhisperSTT().transcribe_buffer(frame)).text.lower()
 
 
-async def test_a_spoken_round_that_loses_its_database_says_so_and_ends_cleanly(tmp_path: Path, monkeypatch) -> None:
+async def test_a_spoken_round_that_loses_its_database_says_so_and_ends_cleanly(tmp_path: Path) -> None:
     from agent.devtools.simulated_round import Answer, SimulatedRound
-    from agent.session import RoundRequest, save_round_report
+    from agent.report.retention import Retention
+    from agent.session import ReportOutputs, RoundRequest, save_round_report
     from agent.store import Store
     from agent.voice.session_factory import load_models
     from agent.voice.voice_round import STORE_LOST_LINE
 
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
     db = tmp_path / "rounds.sqlite3"
     store = Store(f"sqlite:///{db}", write_wait_s=1.0)  # the bounded retry, shortened for the test
     bank = fake_bank(turn_taking={"silence_nudge_s": 3.0, "absence_end_s": 30.0})
@@ -84,7 +84,7 @@ async def test_a_spoken_round_that_loses_its_database_says_so_and_ends_cleanly(t
         heard = await _heard(_played_after(sim.speaker, locked_at))
         assert "no longer save" in heard, heard
         # the report comes from memory and holds the answer the database never took
-        path, problem = save_round_report(logged.scorecard())
+        path, problem = save_round_report(logged.scorecard(), ReportOutputs(tmp_path / "data", Retention()))
         assert problem is None and path is not None
         assert "dashboard" in path.read_text(encoding="utf-8").lower()
         # what was stored before the lock is still there; the lost answer never half-arrived

@@ -6,14 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from agent.admission import (
-    DEFAULT_CEILING,
-    DEFAULT_ROUND_CORES,
-    REFUSED_ATTRIBUTE,
-    AdmissionError,
-    HostLoad,
-    ceiling_from_env,
-)
+from agent.admission import DEFAULT_CEILING, DEFAULT_ROUND_CORES, REFUSED_ATTRIBUTE, HostLoad
+from agent.settings import Settings, SettingsError
 
 pytestmark = pytest.mark.unit
 
@@ -88,13 +82,13 @@ def test_a_round_just_started_does_not_count_as_free():
 
 @pytest.mark.parametrize("raw,value", [(None, DEFAULT_CEILING), ("0", 0.0), ("0.6", 0.6), ("1", 1.0)])
 def test_the_ceiling_comes_from_the_environment(raw, value):
-    assert ceiling_from_env({} if raw is None else {"INTERVIEWER_ADMIT_CPU": raw}) == value
+    assert Settings.from_env({} if raw is None else {"INTERVIEWER_ADMIT_CPU": raw}).admit_cpu == value
 
 
 @pytest.mark.parametrize("raw", ["lots", "-0.1", "1.5"])
 def test_a_bad_ceiling_is_one_line_naming_the_variable(raw):
-    with pytest.raises(AdmissionError, match=r"^INTERVIEWER_ADMIT_CPU: .*got"):
-        ceiling_from_env({"INTERVIEWER_ADMIT_CPU": raw})
+    with pytest.raises(SettingsError, match=r"^INTERVIEWER_ADMIT_CPU: .*got"):
+        Settings.from_env({"INTERVIEWER_ADMIT_CPU": raw})
 
 
 class FakeJobRequest:

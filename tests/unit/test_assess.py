@@ -208,17 +208,18 @@ def test_any_idea_touched_keeps_an_answer_off_the_floor():
     heavy = [Signal.model_validate(dict(id=f"heavy-{i}", polarity="strong", weight=5.0, description="A heavy idea",
                                         cues=dict(phrases=(f"heavy thing {i}",)))) for i in range(2)]
     q = q.model_copy(update={"signals": [*q.signals, *heavy]})
-    named = SignalHit("adoption-depth", "strong", "the share of each workload", level="named")
+    named = SignalHit(id="adoption-depth", polarity="strong", evidence="the share of each workload", level="named")
     assert score_signals(q, [named]) == 2
     assert score_signals(q, []) == 1
 
 
 def test_reasoning_that_runs_through_the_answer_adds_a_point_only_to_an_explained_idea():
     q = fake_question()
-    explained = SignalHit("adoption-depth", "strong", "the share of each workload, for example 40 of 60",
-                          level="explained", support="example")
-    named = SignalHit("adoption-depth", "strong", "the share of each workload", level="named")
-    proposed_weak = SignalHit("infra-only", "weak", "uptime", stance="endorsed")
+    explained = SignalHit(id="adoption-depth", polarity="strong",
+                          evidence="the share of each workload, for example 40 of 60", level="explained",
+                          support="example")
+    named = SignalHit(id="adoption-depth", polarity="strong", evidence="the share of each workload", level="named")
+    proposed_weak = SignalHit(id="infra-only", polarity="weak", evidence="uptime", stance="endorsed")
     assert score_signals(q, [explained], reasoning=5) == score_signals(q, [explained]) + 1
     assert score_signals(q, [explained], reasoning=4) == score_signals(q, [explained])
     assert score_signals(q, [explained], reasoning=6) == score_signals(q, [explained]) + 2  # a second point
@@ -233,10 +234,10 @@ def test_reasoning_sentences_count_real_support_once_per_sentence(assessor):
             "teams won't stay. We'd fix onboarding first.")
     a = assessor.assess(fake_question(), text)
     assert a.reasoning == 2  # the authority appeal carries nothing; one sentence with three markers counts once
-    assert a.to_dict()["reasoning_sentences"] == a.reasoning
+    assert a.model_dump(mode="json")["reasoning_sentences"] == a.reasoning
     from agent.interview.records import Assessment
 
-    assert Assessment.from_dict(a.to_dict()).reasoning == a.reasoning
+    assert Assessment.model_validate(a.model_dump(mode="json")) == a
 
 
 def _explain_question():

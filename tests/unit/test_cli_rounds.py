@@ -157,12 +157,13 @@ def test_a_machine_without_a_sound_card_gets_one_line_and_exit_1(monkeypatch, ca
 
     import agent.voice.live as live
     from agent.commands.practice import run_microphone
+    from agent.settings import Settings
 
     def no_devices_fake():
         raise live.NoAudioDevice("no microphone or speaker found (fake)")
 
     monkeypatch.setattr(live, "check_audio_devices", no_devices_fake)
-    assert run_microphone(argparse.Namespace()) == 1
+    assert run_microphone(argparse.Namespace(), Settings.from_env({}), None) == 1  # no bank needed: no device
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("interviewer practice: cannot use a microphone here")
     assert "--text" in err[0]

@@ -21,7 +21,7 @@ from agent.content.models import QuestionType
 from agent.interview.assess import CueAssessor
 from agent.interview.records import RoundMeta, Speaker
 from agent.interview.round import InterviewRound
-from agent.paths import CONTENT_ROOT
+from agent.paths import PROJECT_ROOT
 
 pytestmark = pytest.mark.unit
 
@@ -37,7 +37,7 @@ def bank():
 def test_every_shipped_file_loads_and_the_required_questions_exist(bank):
     assert REQUIRED <= set(bank.questions)
     assert len(bank.personas) >= 3
-    root = CONTENT_ROOT
+    root = PROJECT_ROOT
     shipped = [*(root / "question_bank").glob("*.yaml"), *(root / "interviewer_personas").glob("*.yaml")]
     for path in shipped:
         errors: list[str] = []
@@ -99,7 +99,8 @@ def test_every_persona_runs_a_round_end_to_end(bank, persona_id):
     persona = bank.personas[persona_id]
     qs = [q for q in bank.questions.values() if set(q.tracks) & set(persona.tracks)][:2]
     clock = [0.0]
-    meta = RoundMeta("r-" + persona_id, persona_id, None, tuple(q.id for q in qs), 10.0, "2026-01-01T00:00:00+00:00")
+    meta = RoundMeta(round_id="r-" + persona_id, persona_id=persona_id, track=None,
+                     question_ids=tuple(q.id for q in qs), minutes=10.0, started_at="2026-01-01T00:00:00+00:00")
     r = InterviewRound(meta=meta, questions=qs, persona=persona, assessor=CueAssessor(bank.lexicon),
                        clock=lambda: clock[0])
     r.start()
@@ -202,7 +203,7 @@ def test_broken_yaml_names_line_and_column(tmp_path):
 
 
 def test_a_bad_persona_names_its_field(tmp_path):
-    data = yaml.safe_load((CONTENT_ROOT / "interviewer_personas" / "platform-lead.yaml").read_text())
+    data = yaml.safe_load((PROJECT_ROOT / "interviewer_personas" / "platform-lead.yaml").read_text())
     data["persona"]["turn_taking"]["min_endpointing_delay_s"] = 4.0
     data["persona"]["turn_taking"]["max_endpointing_delay_s"] = 1.0
     (err,) = _errors(_write(tmp_path, data, "p.yaml"))
@@ -237,7 +238,7 @@ def test_bank_validate_command(tmp_path):
     assert proc.returncode == 1
     first = proc.stderr.splitlines()[0]
     assert first.endswith("questions[0].id: String should match pattern '^[a-z0-9]+(?:-[a-z0-9]+)*$'"), first
-    folder = subprocess.run([EXE, "bank", "validate", str(CONTENT_ROOT / "question_bank")],
+    folder = subprocess.run([EXE, "bank", "validate", str(PROJECT_ROOT / "question_bank")],
                             capture_output=True, text=True, timeout=60)
     assert folder.returncode == 0, folder.stderr
 
@@ -248,7 +249,7 @@ def test_json_schemas_are_exported_and_current(tmp_path):
     proc = subprocess.run([EXE, "bank", "schema", "--out", str(tmp_path)], capture_output=True, text=True,
                           timeout=60, env=dict(os.environ))
     assert proc.returncode == 0, proc.stderr
-    shipped = CONTENT_ROOT / "question_bank" / "schema"
+    shipped = PROJECT_ROOT / "question_bank" / "schema"
     for name in ("question-file", "persona-file", "lexicon-file", "job-ad-file"):
         fresh = json.loads((tmp_path / f"{name}.schema.json").read_text())
         assert fresh == json.loads((shipped / f"{name}.schema.json").read_text()), (

@@ -188,7 +188,8 @@ def test_an_ad_of_the_largest_size_is_planned() -> None:
 
 def test_the_preface_says_at_most_three_reasons_then_points_at_the_report() -> None:
     fit = AdFit(track_quotes=("our developer platform",),
-                reasons=tuple(FitReason(q, (f"words {q}",)) for q in ("api-north-star", "explain-api", "url-enter")))
+                reasons=tuple(FitReason(question_id=q, quotes=(f"words {q}",))
+                              for q in ("api-north-star", "explain-api", "url-enter")))
     titles = {q: BANK.questions[q].title for q in BANK.questions}
     text = preface(fit, titles, "external-api", BANK.job_ad.lines)
     assert text.startswith(BANK.job_ad.lines.intro)
@@ -203,14 +204,14 @@ def test_the_preface_says_at_most_three_reasons_then_points_at_the_report() -> N
 
 def test_a_fit_survives_json_and_the_stored_metadata() -> None:
     fit = plan(PLATFORM_AD).fit
-    assert AdFit.from_dict(json.loads(json.dumps(fit.to_dict()))) == fit
+    assert AdFit.checked(json.loads(json.dumps(fit.model_dump(mode="json")))) == fit
     meta = RoundMeta(round_id="r1", persona_id="platform-lead", track="external-api",
                      question_ids=("api-north-star",), minutes=20, started_at="2024-01-01T00:00:00+00:00", job_ad=fit)
-    assert RoundMeta.from_dict(json.loads(json.dumps(meta.to_dict()))) == meta
-    plain = meta.to_dict() | {"job_ad": None}
-    assert RoundMeta.from_dict(plain).job_ad is None
+    assert RoundMeta.model_validate(json.loads(json.dumps(meta.model_dump(mode="json")))) == meta
+    plain = meta.model_dump(mode="json") | {"job_ad": None}
+    assert RoundMeta.model_validate(plain).job_ad is None
     del plain["job_ad"]
-    assert RoundMeta.from_dict(plain).job_ad is None  # rounds stored before job ads
+    assert RoundMeta.model_validate(plain).job_ad is None  # rounds stored before job ads
 
 
 def test_the_worker_checks_the_fit_it_is_sent() -> None:
@@ -218,7 +219,8 @@ def test_the_worker_checks_the_fit_it_is_sent() -> None:
     good = base | {"fit": {"track_quotes": ["an API role"], "reasons": [{"question": "api-north-star",
                                                                        "quotes": ["partners"]}]}}
     choice = choose_round(good, BANK.personas, question_ids=BANK.questions.keys())
-    assert choice.fit == AdFit(("an API role",), (FitReason("api-north-star", ("partners",)),))
+    assert choice.fit == AdFit(track_quotes=("an API role",),
+                              reasons=(FitReason(question_id="api-north-star", quotes=("partners",)),))
     bad = [
         ({"reasons": [{"question": "explain-api", "quotes": ["x"]}]}, "fit.reasons[0].question"),
         ({"reasons": [{"question": "api-north-star", "quotes": ["x" * (MAX_QUOTE_CHARS + 1)]}]},
@@ -234,4 +236,4 @@ def test_the_worker_checks_the_fit_it_is_sent() -> None:
     with pytest.raises(RequestError, match="fit: unknown field"):
         choose_round(good, BANK.personas)  # a caller that checks no question ids accepts no fit either
     with pytest.raises(FitError):
-        AdFit.from_dict({"reasons": [{"question": "a", "quotes": []}]})
+        AdFit.checked({"reasons": [{"question": "a", "quotes": []}]})

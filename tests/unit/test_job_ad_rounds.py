@@ -22,7 +22,6 @@ from agent.voice.conductor import RoundConductor
 from agent.voice.policy_llm import PolicyLLM
 from agent.voice.room_protocol import parse_metadata
 from agent.web.app import MAX_BODY_BYTES, create_app
-from agent.web.catalog import bank_catalog
 from tests.fakes.job_ads import INTERNAL_AD, PLATFORM_AD
 from tests.fakes.web import FakePages, FakeRoomOpener, make_settings
 
@@ -142,7 +141,7 @@ async def test_a_spoken_round_speaks_the_reasons_before_the_first_question(tmp_p
 
 async def test_the_page_sends_the_worker_only_question_ids_and_reasons(tmp_path: Path) -> None:
     pages, rooms = FakePages(), FakeRoomOpener()
-    app = create_app(make_settings(), catalog=bank_catalog, round_page=pages.round_page,
+    app = create_app(make_settings(), bank=BANK, round_page=pages.round_page,
                      history_page=pages.history_page, dist_dir=tmp_path, room_opener=rooms)
     body = {"persona": "platform-lead", "minutes": 20, "job_ad": INTERNAL_AD + " " * 50}
     async with TestClient(TestServer(app)) as c:
@@ -174,7 +173,7 @@ async def test_the_body_limit_fits_an_ad_of_the_largest_size(tmp_path: Path) -> 
     encoded = json.dumps({"persona": "platform-lead", "minutes": 20, "job_ad": ad}).encode()
     assert len(encoded) <= MAX_BODY_BYTES
     pages, rooms = FakePages(), FakeRoomOpener()
-    app = create_app(make_settings(), catalog=bank_catalog, round_page=pages.round_page,
+    app = create_app(make_settings(), bank=BANK, round_page=pages.round_page,
                      history_page=pages.history_page, dist_dir=tmp_path, room_opener=rooms)
     async with TestClient(TestServer(app)) as c:
         response = await c.post("/api/session", data=encoded, headers={"Content-Type": "application/json"})

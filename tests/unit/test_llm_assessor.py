@@ -16,18 +16,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from agent.assist.endpoint import LLMSettings
 from agent.assist.llm_assessor import (
     COOL_DOWN_S,
-    LLMConfigError,
     LLMRefinedAssessor,
-    LLMSettings,
-    assessor_from_env,
+    assessor_for,
     openai_complete,
     redacted,
     verbatim,
 )
 from agent.interview.assess import CueAssessor
 from agent.logs import configure_logging
+from agent.settings import Settings, SettingsError
 from tests.fakes.content import FAKE_LEXICON, fake_question
 
 pytestmark = pytest.mark.unit
@@ -235,11 +235,12 @@ def test_verbatim_finds_the_candidates_span():
 
 
 def test_settings_come_from_the_environment():
-    assert LLMSettings.from_env({}) is None
-    s = LLMSettings.from_env({"INTERVIEWER_LLM_URL": "http://127.0.0.1:8080/v1", "INTERVIEWER_LLM_MODEL": "m",
-                              "INTERVIEWER_LLM_TIMEOUT_S": "0.8"})
+    assert Settings.from_env({}).llm is None
+    s = Settings.from_env({"INTERVIEWER_LLM_URL": "http://127.0.0.1:8080/v1", "INTERVIEWER_LLM_MODEL": "m",
+                           "INTERVIEWER_LLM_TIMEOUT_S": "0.8"}).llm
     assert s is not None and (s.model, s.timeout_s, s.api_key) == ("m", 0.8, "not-needed")
-    assert isinstance(assessor_from_env(CueAssessor(FAKE_LEXICON), {}), CueAssessor)
+    assert isinstance(assessor_for(CueAssessor(FAKE_LEXICON), None), CueAssessor)
+    assert isinstance(assessor_for(CueAssessor(FAKE_LEXICON), s), LLMRefinedAssessor)
 
 
 @pytest.mark.parametrize("env,named", [
@@ -251,8 +252,8 @@ def test_settings_come_from_the_environment():
      "INTERVIEWER_LLM_TIMEOUT_S"),
 ])
 def test_a_half_configured_endpoint_is_one_line_naming_the_variable(env, named):
-    with pytest.raises(LLMConfigError) as err:
-        LLMSettings.from_env(env)
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(env)
     assert str(err.value).startswith(named + ":") and "\n" not in str(err.value)
 
 

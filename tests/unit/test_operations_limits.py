@@ -8,7 +8,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agent.logs import DropFrameworkPii
-from agent.web.settings import SettingsError, WebSettings
+from agent.settings import Settings, SettingsError
 from tests.fakes.web import GOOD, make_app, make_settings
 
 pytestmark = pytest.mark.unit
@@ -28,7 +28,7 @@ def test_a_bad_global_cap_is_one_line_naming_the_variable(raw):
     env = {"LIVEKIT_URL": "ws://127.0.0.1:7880", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
            "INTERVIEWER_GLOBAL_RATE_LIMIT": raw}
     with pytest.raises(SettingsError, match="INTERVIEWER_GLOBAL_RATE_LIMIT"):
-        WebSettings.from_env(env)
+        Settings.from_env(env)
 
 
 def test_framework_pii_fields_are_dropped_from_log_records():

@@ -21,10 +21,11 @@ def _alone(question, sid: str = "infra-only"):
 
 
 def _explained(sid: str) -> SignalHit:
-    return SignalHit(sid, "strong", f"{sid} because teams wait", level="explained", support="reason")
+    return SignalHit(id=sid, polarity="strong", evidence=f"{sid} because teams wait", level="explained",
+                     support="reason")
 
 
-UPTIME = SignalHit("infra-only", "weak", "uptime as a guardrail")
+UPTIME = SignalHit(id="infra-only", polarity="weak", evidence="uptime as a guardrail")
 
 
 def test_two_explained_strong_ideas_outgrow_it_and_one_does_not():

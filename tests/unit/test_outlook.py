@@ -25,7 +25,8 @@ class FakeClock:
 
 def make_round(clock=None, **persona):
     qs = [fake_question(), fake_question(id="fake-second")]
-    meta = RoundMeta("rid", "fake-persona", None, tuple(q.id for q in qs), 20.0, "2026-01-01T00:00:00+00:00")
+    meta = RoundMeta(round_id="rid", persona_id="fake-persona", track=None, question_ids=tuple(q.id for q in qs),
+                     minutes=20.0, started_at="2026-01-01T00:00:00+00:00")
     return InterviewRound(meta=meta, questions=qs, persona=fake_persona(**persona), assessor=CueAssessor(FAKE_LEXICON),
                           clock=clock or FakeClock())
 

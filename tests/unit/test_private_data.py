@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.report.retention import KEEP_DAYS_ENV, KEEP_REPORTS_ENV, Retention, RetentionError, prune_reports
+from agent.report.retention import Retention, prune_reports
+from agent.settings import KEEP_DAYS_ENV, KEEP_REPORTS_ENV, Settings, SettingsError
 from agent.store import Store, StoreError
 from agent.store.errors import DISK_FULL
 from tests.fakes.faults import fill, read_only_folder, tiny_filesystem
@@ -242,7 +243,7 @@ def test_prune_by_age_never_removes_the_report_just_written(tmp_path):
     ({KEEP_REPORTS_ENV: "0", KEEP_DAYS_ENV: "0"}, Retention(keep=None, max_days=None)),
 ])
 def test_retention_from_the_environment(env, expected):
-    assert Retention.from_env(env) == expected
+    assert Settings.from_env(env).retention == expected
 
 
 @pytest.mark.parametrize(("name", "value"), [
@@ -250,8 +251,8 @@ def test_retention_from_the_environment(env, expected):
     (KEEP_DAYS_ENV, "week"), (KEEP_DAYS_ENV, "-3"), (KEEP_DAYS_ENV, "nan"),
 ])
 def test_a_bad_retention_value_names_its_variable(name, value):
-    with pytest.raises(RetentionError) as err:
-        Retention.from_env({name: value})
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env({name: value})
     assert str(err.value).startswith(f"{name}:") and repr(value) in str(err.value)
 
 
@@ -275,24 +276,23 @@ def test_a_bad_retention_variable_stops_the_round_before_it_starts(tmp_path):
     assert "Round " not in done.stdout
 
 
-def test_retention_counts_per_owner_on_a_worker_that_serves_many_browsers(tmp_path, monkeypatch):
+def test_retention_counts_per_owner_on_a_worker_that_serves_many_browsers(tmp_path):
     """One busy browser's rounds never push out another browser's reports, nor the CLI user's."""
     from agent.interview.scorecard import build_scorecard
-    from agent.session import write_round_report
+    from agent.session import ReportOutputs, write_round_report
     from agent.store.owners import web_owner
     from tests.fakes.rounds import questions
 
     def scorecard_for(round_id: str):  # noqa: ANN202
         return build_scorecard(meta(round_id), full_round(round_id), questions("q-one", "q-two"), completed=True)
 
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
     busy, quiet = web_owner("busy-browser"), web_owner("quiet-browser")
-    keep = Retention(keep=2)
-    local = write_round_report(scorecard_for("local0001"), "md", retention=keep)
-    mine = write_round_report(scorecard_for("quiet0001"), "md", retention=keep, owner=quiet)
+    keep = ReportOutputs(tmp_path / "data", Retention(keep=2))
+    local = write_round_report(scorecard_for("local0001"), keep, "md")
+    mine = write_round_report(scorecard_for("quiet0001"), keep, "md", owner=quiet)
     theirs = []
     for i in range(5):
-        theirs.append(write_round_report(scorecard_for(f"busy{i:04d}"), "md", retention=keep, owner=busy))
+        theirs.append(write_round_report(scorecard_for(f"busy{i:04d}"), keep, "md", owner=busy))
         os.utime(theirs[-1], (1_000_000.0 + i, 1_000_000.0 + i))  # written in this order, a second apart
     reports = tmp_path / "data" / "reports"
     assert local.parent == reports and mine.parent != theirs[0].parent

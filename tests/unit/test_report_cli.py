@@ -8,6 +8,7 @@ small fake questions.
 
 import argparse
 import json
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,6 +17,7 @@ import pytest
 from agent.cli import UsageError
 from agent.commands import history as history_cmd
 from agent.commands import report as report_cmd
+from agent.settings import Settings
 from agent.store import Store
 from tests.fakes.rounds import CANDIDATE_QUOTE, full_round, meta, questions
 
@@ -36,8 +38,8 @@ def parse(*argv: str) -> argparse.Namespace:
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setattr(report_cmd, "load_content", lambda: SimpleNamespace(questions=QS))
-    monkeypatch.setattr(history_cmd, "_questions", lambda: QS)
+    monkeypatch.setattr(report_cmd, "load_content", lambda _settings: SimpleNamespace(questions=QS))
+    monkeypatch.setattr(history_cmd, "_questions", lambda _settings: QS)
     url = f"sqlite:///{tmp_path / 'rounds.sqlite3'}"
     with Store(url) as store:
         for n, rid in enumerate(("abc123000001", "abd456000002", "abd789000003")):
@@ -51,7 +53,8 @@ def db(tmp_path, monkeypatch):
 
 def run(*argv: str) -> int:
     args = parse(*argv)
-    return int(args.handler(args))
+    settings = Settings.from_env(os.environ).with_database(args.db)  # as agent.cli.main builds them
+    return int(args.handler(args, settings))
 
 
 def test_report_writes_html_to_the_reports_folder(db, tmp_path, capsys):

@@ -6,9 +6,8 @@ import re
 import pytest
 from markupsafe import escape
 
-from agent.interview.scorecard import Scorecard, build_scorecard
-from agent.report import default_report_path, render, write_report
-from agent.report.build import load_scorecard
+from agent.interview.scorecard import Scorecard, build_scorecard, load_scorecard
+from agent.report.files import default_report_path, render, write_report
 from agent.store import Store
 from tests.fakes.rounds import CANDIDATE_QUOTE, HOSTILE, full_round, meta, questions
 
@@ -101,9 +100,8 @@ def test_empty_round_renders_without_charts():
     assert "Round ended early" in render(empty, "md")
 
 
-def test_write_report_to_the_default_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
-    path = default_report_path("r1", "md")
+def test_write_report_to_the_default_folder(tmp_path):
+    path = default_report_path("r1", "md", tmp_path / "data")
     assert path == tmp_path / "data" / "reports" / "round-r1.md"
     written = write_report(card(), "md", path)
     assert written == path and CANDIDATE_QUOTE in path.read_text(encoding="utf-8")
@@ -115,22 +113,20 @@ def test_unknown_format():
         render(card(), "pdf")
 
 
-def test_web_pages(tmp_path, monkeypatch):
-    import agent.report.pages as pages
-    from agent.report import render_history_page, render_round_page
+def test_web_pages(tmp_path):
+    from agent.report.pages import render_history_page, render_round_page
 
-    monkeypatch.setattr(pages, "bank_questions", lambda: QS)
     with Store(f"sqlite:///{tmp_path / 'w.sqlite3'}") as store:
-        assert "No rounds yet" in render_history_page(store, nonce="n")
+        assert "No rounds yet" in render_history_page(store, QS, nonce="n")
         store.start_round(meta("web00001"))
         for turn in full_round("web00001"):
             store.add_turn(turn)
-        page = render_round_page(store, "web00001", nonce="n")
+        page = render_round_page(store, QS, "web00001", nonce="n")
         assert page is not None and "Round ended early" in page and 'href="/history"' in page
         # the page served by the web app offers each question again; a report file has nowhere to send it
         assert 'href="/?redo=q-one"' in page and "Try this question again" in page
         assert "Try this question again" not in render(card(), "html")
-        assert render_round_page(store, "missing", nonce="n") is None
-        listing = render_history_page(store, nonce="n")
+        assert render_round_page(store, QS, "missing", nonce="n") is None
+        listing = render_history_page(store, QS, nonce="n")
     assert 'href="/rounds/web00001"' in listing and "running" in listing
     assert "2.5*" in listing  # provisional score of the unfinished round

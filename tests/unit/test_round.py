@@ -23,7 +23,8 @@ class FakeClock:
 
 def make_round(minutes=20.0, persona=None, questions=None, clock=None):
     qs = questions or [fake_question(), fake_question(id="fake-second")]
-    meta = RoundMeta("rid", "fake-persona", None, tuple(q.id for q in qs), minutes, "2026-01-01T00:00:00+00:00")
+    meta = RoundMeta(round_id="rid", persona_id="fake-persona", track=None, question_ids=tuple(q.id for q in qs),
+                     minutes=minutes, started_at="2026-01-01T00:00:00+00:00")
     return InterviewRound(meta=meta, questions=qs, persona=persona or fake_persona(),
                           assessor=CueAssessor(FAKE_LEXICON), clock=clock or FakeClock())
 

@@ -9,10 +9,13 @@ import threading
 import pytest
 
 from agent.commands import models as models_cmd
+from agent.settings import Settings
 from agent.speech.download import OfflineError, download_model, fetch
 from agent.speech.models import KnownModel, ModelIntegrityError, RemoteFile
 
 pytestmark = pytest.mark.unit
+
+SETTINGS = Settings.from_env({})  # the default models folder, as a command gets it with nothing set
 
 PAYLOAD = bytes(range(256)) * 400  # 100 KiB
 
@@ -126,7 +129,7 @@ def test_download_command_offline_exits_1_with_one_line(tmp_path, capsys, monkey
     url = f"http://127.0.0.1:{_closed_port()}"
     fake = KnownModel("base.en", "stt", 145, "test", (RemoteFile("model.bin", f"{url}/model.bin"),))
     monkeypatch.setitem(models.REGISTRY, "base.en", fake)
-    code = models_cmd._download(argparse.Namespace(name="base.en", dir=tmp_path, force=False))
+    code = models_cmd._download(argparse.Namespace(name="base.en", dir=tmp_path, force=False), SETTINGS)
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert len(err.splitlines()) == 1
@@ -138,13 +141,13 @@ def test_download_command_unknown_name_is_a_usage_error(tmp_path):
     from agent.cli import UsageError
 
     with pytest.raises(UsageError, match="unknown model 'gigantic'"):
-        models_cmd._download(argparse.Namespace(name="gigantic", dir=tmp_path, force=False))
+        models_cmd._download(argparse.Namespace(name="gigantic", dir=tmp_path, force=False), SETTINGS)
 
 
 def test_list_command_json(capsys):
     import json
 
-    assert models_cmd._list(argparse.Namespace(json=True)) == 0
+    assert models_cmd._list(argparse.Namespace(json=True), SETTINGS) == 0
     rows = json.loads(capsys.readouterr().out)
     assert {"name", "kind", "installed", "size_mb", "source"} <= set(rows[0])
     assert any(r["name"] == "tiny.en" and r["installed"] for r in rows)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from agent.report import render
-from agent.report.build import load_scorecard
+from agent.interview.scorecard import load_scorecard
+from agent.report.files import render
 from agent.store import Store
 from tests.fakes.rounds import CANDIDATE_QUOTE, questions
 

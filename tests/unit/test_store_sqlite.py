@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from agent.settings import Settings
 from agent.store import SCHEMA_VERSION, Store, StoreError, UnknownRound
 from tests.fakes.rounds import exercise_store, full_round, meta
 
@@ -93,18 +94,20 @@ def test_password_never_shown_in_errors():
     assert "hunter2" not in str(err.value) and "***" in str(err.value)
 
 
-def test_default_location_is_the_data_dir(tmp_path, monkeypatch):
-    monkeypatch.setenv("INTERVIEWER_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("INTERVIEWER_DB", raising=False)
-    with Store() as store:
+def test_default_location_is_the_data_dir(tmp_path):
+    settings = Settings.from_env({"INTERVIEWER_DATA_DIR": str(tmp_path / "data")})
+    assert not settings.database_named
+    with Store(settings.database_url) as store:
         store.start_round(meta("r1"))
     assert (tmp_path / "data" / "interviewer.sqlite3").is_file()
 
 
-def test_env_database_url_is_used_when_no_url_given(tmp_path, monkeypatch):
-    monkeypatch.setenv("INTERVIEWER_DB", f"sqlite:///{tmp_path / 'env.sqlite3'}")
-    Store().close()
+def test_env_database_url_is_used_when_no_url_given(tmp_path):
+    settings = Settings.from_env({"INTERVIEWER_DB": f"sqlite:///{tmp_path / 'env.sqlite3'}"})
+    assert settings.database_named and settings.with_database(None) == settings
+    Store(settings.database_url).close()
     assert (tmp_path / "env.sqlite3").is_file()
+    assert Settings.from_env({}).with_database("sqlite:///x.db").database_url == "sqlite:///x.db"
 
 
 def test_finish_rejects_unknown_status(url):

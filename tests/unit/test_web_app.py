@@ -9,9 +9,10 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agent.devtools.livekit_server import _config_yaml
+from agent.settings import Settings, SettingsError
 from agent.web.catalog import RequestError, validate_round
 from agent.web.ratelimit import RateLimiter
-from agent.web.settings import SettingsError, WebSettings, browser_url
+from agent.web.settings import WebSettingsError, browser_url
 from tests.fakes.web import FAKE_CHOICES, GOOD, FakePages, make_app, make_settings
 
 pytestmark = pytest.mark.unit
@@ -159,8 +160,8 @@ def test_client_address_reads_only_the_hops_a_trusted_proxy_added() -> None:
     assert client_address("192.0.2.1", "203.0.113.9", proxies) == "192.0.2.1"  # the peer is no proxy
     assert client_address("10.0.0.5", None, proxies) == "10.0.0.5"
     with pytest.raises(SettingsError, match="^INTERVIEWER_TRUSTED_PROXIES: not an address or network: 'nope'"):
-        WebSettings.from_env({"LIVEKIT_URL": "ws://x:1", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
-                              "INTERVIEWER_TRUSTED_PROXIES": "10.0.0.1, nope"})
+        Settings.from_env({"LIVEKIT_URL": "ws://x:1", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s",
+                           "INTERVIEWER_TRUSTED_PROXIES": "10.0.0.1, nope"})
 
 
 def test_rate_limiter_window_slides_and_table_is_bounded() -> None:
@@ -184,20 +185,20 @@ def test_validate_round_rejects_unknown_persona_with_its_field() -> None:
 
 def test_settings_from_env_names_the_missing_variable() -> None:
     with pytest.raises(SettingsError, match="^LIVEKIT_URL"):
-        WebSettings.from_env({})
+        Settings.from_env({}).web()
     with pytest.raises(SettingsError, match="^LIVEKIT_API_SECRET"):
-        WebSettings.from_env({"LIVEKIT_URL": "ws://x:1", "LIVEKIT_API_KEY": "k"})
-    settings = WebSettings.from_env(
+        Settings.from_env({"LIVEKIT_URL": "ws://x:1", "LIVEKIT_API_KEY": "k"}).web()
+    settings = Settings.from_env(
         {
             "LIVEKIT_URL": "http://lk:7880",
             "LIVEKIT_API_KEY": "k",
             "LIVEKIT_API_SECRET": "s",
             "LIVEKIT_PUBLIC_URL": "https://rtc.example.org/",
         }
-    )
+    ).web()
     assert settings.browser_livekit_url == "wss://rtc.example.org"
     assert browser_url("ws://127.0.0.1:7880") == "ws://127.0.0.1:7880"
-    with pytest.raises(SettingsError, match="LIVEKIT_URL"):
+    with pytest.raises(WebSettingsError, match="LIVEKIT_URL"):
         browser_url("ftp://host")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from types import SimpleNamespace
 
 import pytest
 from aiohttp import CookieJar
@@ -12,10 +13,12 @@ from agent.store import Store
 from agent.store.owners import web_owner
 from agent.web.app import create_app
 from agent.web.owner import COOKIE
-from tests.fakes.rounds import full_round, meta
+from tests.fakes.rounds import full_round, meta, questions
 from tests.fakes.web import FAKE_CHOICES, GOOD, FakeRoomOpener, make_settings
 
 pytestmark = pytest.mark.unit
+
+BANK = SimpleNamespace(questions=questions("q-one", "q-two"))  # what the report pages read of the bank
 
 
 def _store_round(url: str, round_id: str, owner: str | None) -> None:
@@ -35,7 +38,8 @@ async def _client(app) -> TestClient:  # noqa: ANN001
 
 async def test_reports_and_history_answer_only_their_owner(tmp_path):
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES, room_opener=FakeRoomOpener())
+    app = create_app(make_settings(database_url=url), bank=BANK, catalog=lambda: FAKE_CHOICES,
+                     room_opener=FakeRoomOpener())
     alice, bob = await _client(app), await _client(app)
     try:
         first = await alice.get("/history")  # the first visit hands out the credential
@@ -60,7 +64,7 @@ async def test_reports_and_history_answer_only_their_owner(tmp_path):
 
 async def test_the_dispatch_carries_the_callers_owner_to_the_worker(tmp_path):
     rooms = FakeRoomOpener()
-    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"),
+    app = create_app(make_settings(database_url=f"sqlite:///{tmp_path / 'r.sqlite3'}"), bank=BANK,
                      catalog=lambda: FAKE_CHOICES, room_opener=rooms)
     client = await _client(app)
     try:
@@ -75,7 +79,8 @@ async def test_the_dispatch_carries_the_callers_owner_to_the_worker(tmp_path):
 async def test_many_views_of_a_finishing_round_never_starve_the_page_pool(tmp_path):
     """Each view waits for the round to finish on the event loop, not in one of the two page threads."""
     url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
-    app = create_app(make_settings(database_url=url), catalog=lambda: FAKE_CHOICES, room_opener=FakeRoomOpener())
+    app = create_app(make_settings(database_url=url), bank=BANK, catalog=lambda: FAKE_CHOICES,
+                     room_opener=FakeRoomOpener())
     client = await _client(app)
     try:
         credential = (await client.get("/history")).cookies[COOKIE].value

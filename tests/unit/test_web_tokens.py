@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from livekit import api
 
 from agent.web.app import DIST_DIR
-from agent.web.settings import MAX_TOKEN_TTL_S, SettingsError
+from agent.web.settings import MAX_TOKEN_TTL_S, WebSettingsError
 from tests.fakes.web import API_KEY, API_SECRET, GOOD, FakeRoomOpener, make_app, make_settings
 
 pytestmark = pytest.mark.unit
@@ -126,7 +126,7 @@ async def test_ttl_follows_settings_and_is_capped() -> None:
         body = await (await c.post("/api/session", json=GOOD)).json()
     payload = jwt_payload(body["token"])
     assert payload["exp"] - payload["nbf"] == 300
-    with pytest.raises(SettingsError, match="TTL"):
+    with pytest.raises(WebSettingsError, match="TTL"):
         make_settings(token_ttl_s=MAX_TOKEN_TTL_S + 1)
 
 

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from agent.cli import UsageError
+from agent.settings import Settings, SettingsError
 from agent.voice.room_protocol import MetadataError, parse_metadata
 from agent.worker import RoundLoad, WorkerConfig
 from tests.fakes.content import fake_persona, fake_question
@@ -78,8 +79,9 @@ def test_load_is_running_rounds_over_capacity() -> None:
 
 
 def test_config_repr_hides_the_secret() -> None:
-    config = WorkerConfig(url="ws://127.0.0.1:7880", api_key="key", api_secret="s3cret-value",
-                         database_url="sqlite:////tmp/x.sqlite3", capacity=2, idle_processes=2)
+    settings = Settings.from_env({"LIVEKIT_API_SECRET": "s3cret-value", "INTERVIEWER_DB": "sqlite:////tmp/x.sqlite3"})
+    config = WorkerConfig(settings=settings, url="ws://127.0.0.1:7880", api_key="key", api_secret="s3cret-value",
+                          capacity=2, idle_processes=2)
     assert "s3cret-value" not in repr(config) and "s3cret-value" not in str(config)
 
 
@@ -104,29 +106,22 @@ def worker_args(**overrides: object) -> argparse.Namespace:
         ({}, {"health_port": 70000}, "--health-port"),
     ],
 )
-def test_worker_command_errors_are_one_line(
-    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], args: dict[str, object], message: str
-) -> None:
+def test_worker_command_errors_are_one_line(env: dict[str, str], args: dict[str, object], message: str) -> None:
     from agent.commands.worker import build_config
 
-    for name in ("LIVEKIT_URL", "LIVEKIT_API_KEY", "LIVEKIT_API_SECRET"):
-        monkeypatch.delenv(name, raising=False)
     full = {"LIVEKIT_URL": "ws://h:7880", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"} if args else env
-    for name, value in full.items():
-        monkeypatch.setenv(name, value)
     with pytest.raises(UsageError) as err:
-        build_config(worker_args(**args))
+        build_config(worker_args(**args), Settings.from_env(full))
     assert message in str(err.value) and "\n" not in str(err.value)
 
 
-def test_worker_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+def test_worker_defaults(tmp_path: object) -> None:
     from agent.commands.worker import build_config
     from agent.worker import default_capacity
 
-    monkeypatch.setenv("LIVEKIT_URL", "ws://127.0.0.1:7880")
-    monkeypatch.setenv("LIVEKIT_API_KEY", "k")
-    monkeypatch.setenv("LIVEKIT_API_SECRET", "s")
-    config = build_config(worker_args(db=f"sqlite:///{tmp_path}/w.sqlite3"))
+    settings = Settings.from_env({"LIVEKIT_URL": "ws://127.0.0.1:7880", "LIVEKIT_API_KEY": "k",
+                                  "LIVEKIT_API_SECRET": "s"}).with_database(f"sqlite:///{tmp_path}/w.sqlite3")
+    config = build_config(worker_args(), settings)
     assert config.capacity == default_capacity() and config.idle_processes == config.capacity
     assert config.health_host == "127.0.0.1" and config.memory_limit_mb > 0
 
@@ -169,29 +164,20 @@ async def test_a_full_host_keeps_no_process_warm_before_taking_one() -> None:
     assert seen[-1] == 0  # never raised here: the framework raises it again from the load once rounds end
 
 
+LIVEKIT = {"LIVEKIT_URL": "ws://127.0.0.1:7880", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}
+
+
 @pytest.mark.parametrize("value,grace", [(None, 60.0), ("0", 0.0), ("12.5", 12.5)])
-def test_the_rejoin_grace_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: object,
-                                                     value: str | None, grace: float) -> None:
+def test_the_rejoin_grace_comes_from_the_environment(tmp_path: object, value: str | None, grace: float) -> None:
     from agent.commands.worker import build_config
 
-    for name, setting in (("LIVEKIT_URL", "ws://127.0.0.1:7880"), ("LIVEKIT_API_KEY", "k"),
-                          ("LIVEKIT_API_SECRET", "s")):
-        monkeypatch.setenv(name, setting)
-    if value is None:
-        monkeypatch.delenv("INTERVIEWER_REJOIN_GRACE_S", raising=False)
-    else:
-        monkeypatch.setenv("INTERVIEWER_REJOIN_GRACE_S", value)
-    assert build_config(worker_args(db=f"sqlite:///{tmp_path}/w.sqlite3")).rejoin_grace_s == grace
+    env = LIVEKIT | ({} if value is None else {"INTERVIEWER_REJOIN_GRACE_S": value})
+    settings = Settings.from_env(env).with_database(f"sqlite:///{tmp_path}/w.sqlite3")
+    assert build_config(worker_args(), settings).rejoin_grace_s == grace
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "900"])
-def test_a_bad_rejoin_grace_is_one_line_naming_the_variable(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    from agent.commands.worker import build_config
-
-    for name, setting in (("LIVEKIT_URL", "ws://127.0.0.1:7880"), ("LIVEKIT_API_KEY", "k"),
-                          ("LIVEKIT_API_SECRET", "s")):
-        monkeypatch.setenv(name, setting)
-    monkeypatch.setenv("INTERVIEWER_REJOIN_GRACE_S", value)
-    with pytest.raises(UsageError) as err:
-        build_config(worker_args())
+def test_a_bad_rejoin_grace_is_one_line_naming_the_variable(value: str) -> None:
+    with pytest.raises(SettingsError) as err:
+        Settings.from_env(LIVEKIT | {"INTERVIEWER_REJOIN_GRACE_S": value})
     assert "INTERVIEWER_REJOIN_GRACE_S" in str(err.value) and "\n" not in str(err.value)
