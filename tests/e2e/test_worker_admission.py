@@ -20,7 +20,7 @@ from livekit import rtc
 
 from .browser_run import run_browser
 from .conftest import AppThread, web_settings
-from .python_participant import WorkerProcess, candidate_token, private_livekit_server
+from .python_participant import WorkerProcess, candidate_token, open_room, private_livekit_server
 from .round_script import metadata
 
 pytestmark = pytest.mark.e2e
@@ -30,8 +30,10 @@ async def _first_round(env: dict[str, str], started: asyncio.Event, release: asy
     """Join as a candidate, wait for the interviewer's round id, and stay until released."""
     room = rtc.Room()
     name = f"round-{secrets.token_hex(16)}"
+    await open_room(env["LIVEKIT_URL"], env["LIVEKIT_API_KEY"], env["LIVEKIT_API_SECRET"], room=name,
+                    metadata=metadata())
     token = candidate_token(env["LIVEKIT_API_KEY"], env["LIVEKIT_API_SECRET"], room=name,
-                            identity=f"candidate-{secrets.token_hex(6)}", metadata=metadata())
+                            identity=f"candidate-{secrets.token_hex(6)}")
     await room.connect(env["LIVEKIT_URL"], token)
     try:
         for _ in range(900):
