@@ -270,9 +270,18 @@ class ScriptedCandidate:
                 await asyncio.wait_for(self._changed.wait(), 0.1)
 
     async def _wait_for_ended(self, seconds: float) -> bool:
-        """The round is stored and closed a moment after the closing words; wait for that."""
-        deadline = time.monotonic() + seconds
-        while self._phase() != "ended" and time.monotonic() < deadline:
+        """The round is stored and closed a moment after the closing words; wait for that.
+
+        ``seconds`` counts from the interviewer's last audio, as a person would: a long
+        wrap-up (a spoken summary can run 25 s) that starts after a short "Okay." and a
+        pause is still the interviewer talking, not a round that failed to end.
+        """
+        started = time.monotonic()
+
+        def waited() -> float:
+            return time.monotonic() - max(started, self._last_loud)
+
+        while self._phase() != "ended" and waited() < seconds:
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), 0.2)
