@@ -20,9 +20,15 @@ import os
 import time
 from typing import TYPE_CHECKING, Any
 
+import psutil
+from livekit.agents import AutoSubscribe, room_io
+
+from agent.content.models import Track
 from agent.interview.records import Speaker
 from agent.interview.turn_end import DONE_TOPIC
 from agent.logs import get_logger
+from agent.session import RoundRequest, start_round, write_round_report
+from agent.store import Store
 from agent.voice.room_protocol import (
     REFUSED_ATTRIBUTE,
     Attributes,
@@ -32,6 +38,7 @@ from agent.voice.room_protocol import (
     turn_attributes,
 )
 from agent.voice.room_setup import persona_tts, stop_event
+from agent.voice.voice_round import STORE_LOST_LINE, VoiceRound
 
 if TYPE_CHECKING:
     from livekit import rtc
@@ -55,8 +62,6 @@ WELCOME_BACK = "Welcome back. Where we were:"
 
 def _memory_mb() -> float | None:
     try:
-        import psutil
-
         info = psutil.Process().memory_full_info()
         return round(getattr(info, "pss", info.rss) / 2**20, 1)
     except Exception:  # noqa: BLE001 - a figure for the log only
@@ -64,8 +69,6 @@ def _memory_mb() -> float | None:
 
 
 async def _write_report(logged: Any, outputs: Any, owner: str | None) -> str | None:
-    from agent.session import write_round_report
-
     try:
         path = await asyncio.wait_for(
             asyncio.to_thread(lambda: write_round_report(logged.scorecard(), outputs, owner=owner)), REPORT_TIMEOUT_S)
@@ -87,8 +90,6 @@ async def _first(*aws: Any) -> None:
 
 async def run_room_round(ctx: JobContext) -> None:
     """The rtc_session entrypoint body: validate, start the round, talk, end cleanly."""
-    from livekit.agents import AutoSubscribe
-
     config = ctx.proc.userdata["config"]
     bank = ctx.proc.userdata["bank"]
     stop = stop_event()
@@ -118,8 +119,6 @@ async def run_room_round(ctx: JobContext) -> None:
         ctx.shutdown("no candidate")
         return
     candidate = arrival.result()
-    from agent.store import Store
-
     store = Store(config.database_url)
     try:
         await RoomRound(ctx, bank, store, job, attrs, candidate.identity, stop).run()
@@ -212,12 +211,6 @@ class RoomRound:
         return True
 
     async def run(self) -> None:
-        from livekit.agents import room_io
-
-        from agent.content.models import Track
-        from agent.session import RoundRequest, start_round
-        from agent.voice.voice_round import STORE_LOST_LINE, VoiceRound
-
         ctx, choice = self.ctx, self.choice
         persona = self.bank.personas[choice.persona]
         request = RoundRequest(persona_id=choice.persona, track=Track(choice.track), minutes=choice.minutes,
