@@ -359,7 +359,7 @@ class InterviewerAgent(Agent):
         if self._turn_gate is None:
             return "trailing" if looks_unfinished(text) else None
         reason, call = await ask_two_gates(self._conductor, self._turn_gate, text, speaking_s=self._speaking_estimate(),
-                                           ask_voice_always=self.ask_voice_always)
+                                           quiet_since=self._answer_stopped_at, ask_voice_always=self.ask_voice_always)
         self.gate_calls.append(call)
         return reason
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +32,10 @@ from agent.logs import get_logger
 log = get_logger(__name__)
 
 PREDICTION_TIMEOUT_S = 0.3
+# The audio model is asked once the candidate has been quiet this long. Asked after less (a transcript can be in
+# 0.35 s after the last word), v1-mini heard too little of the pause: on the bench it called 3 more of 20
+# finished answers unfinished, which then waited out the long delay.
+VOICE_QUIET_S = 0.45
 CLOSE_TIMEOUT_S = 2.0
 
 
@@ -61,18 +66,24 @@ def preload_turn_model() -> Any | None:
 
 
 async def ask_two_gates(conductor: Any, gate: Any, text: str, *, speaking_s: float | None,
+                        quiet_since: float | None = None,
                         ask_voice_always: bool = False) -> tuple[str | None, GateCall]:
     """Why ``text`` should wait for more (None: answer it now), and the record of the ask.
 
     The words' verdict is the core's look-ahead (ready from the pause when the words have not changed since);
-    the voice is asked only when the words pass, or always when a benchmark wants its verdict.
+    the voice is asked only when the words pass, or always when a benchmark wants its verdict, and not before
+    ``VOICE_QUIET_S`` after ``quiet_since`` (wall clock of the last speech, when known).
     """
     loop = asyncio.get_running_loop()
     asked_at = loop.time()
     late = conductor.outlooks_late
     outlook = await conductor.outlook(text, speaking_s=speaking_s)
     reason = outlook.unfinished
-    voice = await gate.finished() if reason is None or ask_voice_always else None
+    voice = None
+    if reason is None or ask_voice_always:
+        if quiet_since is not None:
+            await asyncio.sleep(max(0.0, quiet_since + VOICE_QUIET_S - time.time()))
+        voice = await gate.finished()
     if reason is None and not voice:
         reason = "voice"
     return reason, GateCall(text=text, transcript=outlook.unfinished, voice=voice,

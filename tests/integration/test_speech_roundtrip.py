@@ -204,7 +204,7 @@ async def test_segmented_stream_force_closes_speech_without_pauses(whisper, work
     wav = join_wavs(parts, workdir / "nopause.wav", pause_s=0.01)
     frame = read_wav(wav)
     seg = SegmentedWhisperSTT(
-        stt=whisper, vad=inference.VAD(min_silence_duration=0.55), pause_s=10.0, max_segment_s=12.0
+        stt=whisper, vad=inference.VAD(min_silence_duration=0.55), pause_s=10.0, short_pause_s=10.0, max_segment_s=12.0
     )
     async with seg.stream() as stream:
         for f in slice_frames(frame) + slice_frames(frame_from(np.zeros(16000), 16000)):
@@ -216,3 +216,30 @@ async def test_segmented_stream_force_closes_speech_without_pauses(whisper, work
         assert stream.pieces_closed >= frame.duration // 12
     # cuts at the quietest window cost a little accuracy, not whole sentences
     assert wer(" ".join(ANSWERS * 4), " ".join(finals)) <= 0.15, finals
+
+
+async def test_fluent_speech_is_closed_at_its_short_breaks_so_the_last_piece_is_short(whisper, workdir):
+    """Sentences with only a short break between them: the earlier ones are decoded while the last is spoken."""
+    from agent.speech.segmented import SegmentedWhisperSTT
+
+    parts = [flite_wav(t, workdir / f"f{i}.wav") for i, t in enumerate(ANSWERS)]
+    # 0.12 s breaks: under the 0.15 s pause that always closes a piece, over short_pause_s (0.096 s)
+    frame = read_wav(join_wavs(parts, workdir / "fluent.wav", pause_s=0.12))
+
+    async def pieces_and_text(short_pause_s: float) -> tuple[list[float], str]:
+        seg = SegmentedWhisperSTT(stt=whisper, vad=inference.VAD(min_silence_duration=0.55),
+                                  short_pause_s=short_pause_s)
+        async with seg.stream() as stream:
+            for f in slice_frames(frame) + slice_frames(frame_from(np.zeros(16000), 16000)):
+                stream.push_frame(f)
+            stream.end_input()
+            finals = [
+                ev.alternatives[0].text async for ev in stream if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT
+            ]
+            return list(stream.piece_seconds), " ".join(finals)
+
+    whole, _ = await pieces_and_text(0.15)  # the short-break rule off: one piece, decoded after the last word
+    pieces, text = await pieces_and_text(0.096)  # the default
+    assert len(whole) == 1, whole
+    assert len(pieces) >= 2 and pieces[-1] < 0.6 * whole[0], pieces
+    assert wer(" ".join(ANSWERS), text) <= 0.15, text

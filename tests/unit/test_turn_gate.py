@@ -1,10 +1,11 @@
 """The audio half of the two gates, around a fake detector: what it answers when the model is slow or absent."""
 
 import asyncio
+import time
 
 import pytest
 
-from agent.voice.turn_gate import PREDICTION_TIMEOUT_S, AcousticTurnGate
+from agent.voice.turn_gate import PREDICTION_TIMEOUT_S, VOICE_QUIET_S, AcousticTurnGate, ask_two_gates
 
 pytestmark = pytest.mark.unit
 
@@ -89,3 +90,38 @@ async def test_a_closed_gate_ignores_late_frames_without_counting_as_a_failure()
     assert stream.frames == 1 and stream.closed
     assert await gate.finished() is None
     assert not gate.failed
+
+
+class FinishedWords:
+    """A fake conductor whose look-ahead always reads the words as finished."""
+
+    outlooks_late = 0
+
+    async def outlook(self, text, *, speaking_s):
+        return type("Outlook", (), {"unfinished": None})()
+
+
+class ClockedGate:
+    """A fake audio gate that notes the wall clock it was asked at."""
+
+    def __init__(self) -> None:
+        self.asked_at: list[float] = []
+
+    async def finished(self) -> bool:
+        self.asked_at.append(time.time())
+        return True
+
+
+async def test_the_voice_is_asked_only_once_the_candidate_has_been_quiet_long_enough():
+    gate = ClockedGate()
+    stopped = time.time()
+    reason, call = await ask_two_gates(FinishedWords(), gate, "words", speaking_s=3.0, quiet_since=stopped)
+    assert reason is None and call.voice is True
+    assert gate.asked_at[0] >= stopped + VOICE_QUIET_S - 0.01
+
+
+async def test_a_pause_already_long_enough_or_of_unknown_length_still_asks_the_voice():
+    gate = ClockedGate()
+    await ask_two_gates(FinishedWords(), gate, "words", speaking_s=3.0, quiet_since=time.time() - 10)
+    await ask_two_gates(FinishedWords(), gate, "words", speaking_s=3.0)
+    assert len(gate.asked_at) == 2
