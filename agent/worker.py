@@ -46,8 +46,9 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from agent.admission import REFUSED_ATTRIBUTE, REFUSED_LINE, HostLoad
 from agent.assist.llm_assessor import assessor_for
@@ -141,14 +142,26 @@ class WarmPool:
         self.load = load  # measured admission; None admits up to capacity
         self.in_flight = 0  # rounds accepted here and not yet counted as active jobs
         self.refused = 0
+        self._refused_ids: deque[str] = deque(maxlen=64)
 
     def target(self) -> int:
         return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight)
 
+    def running_rounds(self) -> list[Any]:
+        """The active jobs that are rounds.
+
+        A refused request's job is active too for the second or two it takes to tell the page why; counted
+        as a round, it made the next request look like a second round and refused that one as well (seen in
+        the browser tests on two cores).
+        """
+        return [job for job in self.server.active_jobs
+                if getattr(getattr(job, "job", None), "id", None) not in self._refused_ids]
+
     async def __call__(self, request: JobRequest) -> None:
-        if self.load is not None and (self.server.active_jobs or self.in_flight) and not self.load.admits():
+        if self.load is not None and (self.running_rounds() or self.in_flight) and not self.load.admits():
             # refused up front: the job joins only to tell the page why, then leaves (agent.admission)
             self.refused += 1
+            self._refused_ids.append(request.id)
             reading = self.load.reading()
             log.info("worker.round_refused", busy_cores=reading.busy_cores, round_cores=reading.round_cores,
                      rounds=reading.rounds, cores=reading.cores, ceiling=self.load.ceiling)

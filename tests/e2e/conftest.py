@@ -8,11 +8,14 @@ random key pair, so these tests never collide with a developer's own server.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,6 +138,33 @@ def interviewer_worker(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(5)
+
+
+def wait_until_idle(worker: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
+    """Wait until the shared worker runs no round (its health endpoint's ``GET /worker`` reports no active job).
+
+    A round that has just ended keeps its job process for a few seconds while it closes, and the worker's
+    admission counts it as running: on two cores, a test that starts the next round at once can see it
+    refused as a busy host would (``worker.round_refused``), which is the worker doing its job, not the test.
+    """
+    log_path: Path = worker.log_path  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout_s
+    url = None
+    while time.monotonic() < deadline:
+        if url is None:
+            for line in log_path.read_text(errors="replace").splitlines():
+                if '"worker.started"' in line and line.lstrip().startswith("{"):
+                    url = json.loads(line)["health"] + "worker"
+        if url is not None:
+            try:
+                with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - the test's own worker
+                    info = json.loads(response.read())
+            except (OSError, ValueError):
+                info = None
+            if info is not None and not info.get("active_jobs"):  # proto JSON leaves a zero out
+                return
+        time.sleep(0.25)
+    raise AssertionError(f"the worker still ran a round {timeout_s:.0f} s later (log: {log_path})")
 
 
 @pytest.fixture(scope="session")

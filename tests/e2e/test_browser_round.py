@@ -14,7 +14,7 @@ from agent.devtools.livekit_server import LiveKitServer
 from tests.fakes.interviewer import ROUND_ID, FakeInterviewer
 
 from .browser_run import run_browser
-from .conftest import AppThread
+from .conftest import AppThread, wait_until_idle
 from .python_participant import wait_for_worker
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +91,7 @@ def test_full_spoken_round_ends_on_the_report(
     """The interviewer joins, speaks and is captioned, hears the candidate, and End opens the report."""
     # the server drops a dispatch no registered worker can take: wait for the worker first
     asyncio.run(wait_for_worker(livekit_server.env()))
+    wait_until_idle(interviewer_worker)  # type: ignore[arg-type]
     result = run_browser(web_app, candidate_wav, artifacts_dir, "round")
     names = [s["name"] for s in result["steps"]]
     assert names == [
@@ -118,6 +119,7 @@ def test_a_reloaded_page_rejoins_the_same_round(
 ) -> None:
     """Reloading mid-round offers "Rejoin the round"; it goes back into the same room and round."""
     asyncio.run(wait_for_worker(livekit_server.env()))
+    wait_until_idle(interviewer_worker)  # type: ignore[arg-type]
     result = run_browser(web_app, candidate_wav, artifacts_dir, "rejoin")
     names = [s["name"] for s in result["steps"]]
     after = names[names.index("candidate-caption") + 1:]
@@ -151,6 +153,7 @@ def test_done_on_the_page_ends_the_answer_and_the_interviewer_replies(
     without waiting out its pause.
     """
     asyncio.run(wait_for_worker(livekit_server.env()))
+    wait_until_idle(interviewer_worker)  # type: ignore[arg-type]
     log_path: Path = interviewer_worker.log_path  # type: ignore[attr-defined]
     before = len(log_path.read_text(errors="replace"))
     result = run_browser(web_app, candidate_wav, artifacts_dir, "done", ("--answer", str(unfinished_answer_wav)))

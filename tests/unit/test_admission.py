@@ -94,7 +94,8 @@ def test_a_bad_ceiling_is_one_line_naming_the_variable(raw):
 class FakeJobRequest:
     """A job request that records how it was accepted."""
 
-    def __init__(self) -> None:
+    def __init__(self, job_id: str = "AJ_1") -> None:
+        self.id = job_id
         self.accepted: list[dict | None] = []
 
     async def accept(self, *, attributes: dict | None = None) -> None:
@@ -118,6 +119,25 @@ async def test_a_refused_round_is_accepted_only_to_tell_the_page_why():
     settle(load)
     await warm(request)  # type: ignore[arg-type]
     assert request.accepted[1] is None and warm.refused == 1
+
+
+async def test_a_refused_request_still_telling_its_page_is_not_a_round_that_refuses_the_next():
+    from agent.worker import WarmPool
+
+    host = FakeHost()
+    load = load_for(host)
+    host.pids, host.cpu, host.busy = [11], {11: 0.5}, 0.9
+    settle(load)
+    server = SimpleNamespace(active_jobs=[SimpleNamespace(job=SimpleNamespace(id="AJ_live"))], _proc_pool=None)
+    warm = WarmPool(server, 4, load)  # type: ignore[arg-type]
+    first = FakeJobRequest("AJ_refused")
+    await warm(first)  # type: ignore[arg-type]
+    assert first.accepted[0] is not None and warm.refused == 1
+    # the live round ends; the refused job is still in the room telling its page, and the host is still busy
+    server.active_jobs = [SimpleNamespace(job=SimpleNamespace(id="AJ_refused"))]
+    second = FakeJobRequest("AJ_next")
+    await warm(second)  # type: ignore[arg-type]
+    assert second.accepted == [None] and warm.refused == 1 and warm.running_rounds() == []
 
 
 def test_the_workers_own_spare_processes_loading_models_do_not_count_as_busy():
