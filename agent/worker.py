@@ -47,6 +47,7 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +67,7 @@ DEFAULT_HEALTH_PORT = 8081
 DEFAULT_MEMORY_LIMIT_MB = 1500
 INITIALIZE_PROCESS_TIMEOUT_S = 60.0
 STOP_GRACE_S = 12.0
+REFUSED_KEPT = 64  # refused jobs remembered (each leaves its room within seconds; a long list costs nothing)
 # the signal the worker sends a job process to say "close your round now";
 # job processes ignore SIGTERM/SIGINT (the framework's parent handles them)
 STOP_ROUND_SIGNAL = signal.SIGUSR2
@@ -136,13 +138,17 @@ class WarmPool:
     framework's own pool; livekit-agents is pinned to 1.8.)
     """
 
-    def __init__(self, server: AgentServer, capacity: int, load: HostLoad | None = None) -> None:
+    def __init__(self, server: AgentServer, capacity: int, load: HostLoad | None = None,
+                 refused_ids: deque[str] | None = None) -> None:
+        """``refused_ids``: where the ids of refused requests' jobs are kept, shared with the load's own count
+        of running rounds (``_round_pids``).
+        """
         self.server = server
         self.capacity = capacity
         self.load = load  # measured admission; None admits up to capacity
         self.in_flight = 0  # rounds accepted here and not yet counted as active jobs
         self.refused = 0
-        self._refused_ids: deque[str] = deque(maxlen=64)
+        self.refused_ids: deque[str] = refused_ids if refused_ids is not None else deque(maxlen=REFUSED_KEPT)
 
     def target(self) -> int:
         return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight)
@@ -155,13 +161,13 @@ class WarmPool:
         the browser tests on two cores).
         """
         return [job for job in self.server.active_jobs
-                if getattr(getattr(job, "job", None), "id", None) not in self._refused_ids]
+                if _job_id(job) not in self.refused_ids]
 
     async def __call__(self, request: JobRequest) -> None:
         if self.load is not None and (self.running_rounds() or self.in_flight) and not self.load.admits():
             # refused up front: the job joins only to tell the page why, then leaves (agent.admission)
             self.refused += 1
-            self._refused_ids.append(request.id)
+            self.refused_ids.append(request.id)
             reading = self.load.reading()
             log.info("worker.round_refused", busy_cores=reading.busy_cores, round_cores=reading.round_cores,
                      rounds=reading.rounds, cores=reading.cores, ceiling=self.load.ceiling)
@@ -207,7 +213,8 @@ async def entrypoint(ctx: JobContext) -> None:
     await run_room_round(ctx)
 
 
-def build_server(config: WorkerConfig, load: HostLoad | None = None) -> AgentServer:
+def build_server(config: WorkerConfig, load: HostLoad | None = None,
+                 refused_ids: deque[str] | None = None) -> AgentServer:
     """The ``AgentServer`` for ``config``; call :func:`serve` (or ``server.run``) to start it.
 
     ``load``: the measured admission (see ``agent.admission``); None admits rounds up to capacity.
@@ -229,17 +236,28 @@ def build_server(config: WorkerConfig, load: HostLoad | None = None) -> AgentSer
         host=config.health_host,
         port=config.health_port,
     )
-    server.rtc_session(entrypoint, agent_name=AGENT_NAME, on_request=WarmPool(server, config.capacity, load))
+    server.rtc_session(entrypoint, agent_name=AGENT_NAME,
+                       on_request=WarmPool(server, config.capacity, load, refused_ids))
     return server
 
 
-def _round_pids(server: AgentServer | None, *, running: bool = True) -> list[int]:
+def _job_id(info: Any) -> str | None:
+    """The id of a running job's framework record (``RunningJobInfo``)."""
+    return getattr(getattr(info, "job", None), "id", None)
+
+
+def _round_pids(server: AgentServer | None, *, running: bool = True, refused: Collection[str] = ()) -> list[int]:
     """The job processes running a round now, or (``running=False``) those waiting for one (the framework has
-    no public list of them).
+    no public list of them). A process whose job was refused (``refused``: job ids) is neither: it only tells
+    its page why, and its few seconds would count as a round's cost and as a round on the host.
     """
     pool = getattr(server, "_proc_pool", None)
-    return [pid for proc in list(getattr(pool, "processes", []))
-            if (pid := getattr(proc, "pid", None)) and (getattr(proc, "running_job", None) is not None) is running]
+    pids = []
+    for proc in list(getattr(pool, "processes", [])):
+        job = getattr(proc, "running_job", None)
+        if (pid := getattr(proc, "pid", None)) and (job is not None) is running and _job_id(job) not in refused:
+            pids.append(pid)
+    return pids
 
 
 
@@ -327,7 +345,8 @@ def run_worker(config: WorkerConfig) -> int:
         for handler in logging.getLogger().handlers:
             handler.addFilter(DropFrameworkPii())
     server: AgentServer | None = None
-    load = HostLoad(job_pids=lambda: _round_pids(server), spare_pids=lambda: _round_pids(server, running=False),
-                    ceiling=config.admit_ceiling)
-    server = build_server(config, load)
+    refused: deque[str] = deque(maxlen=REFUSED_KEPT)
+    load = HostLoad(job_pids=lambda: _round_pids(server, refused=refused),
+                    spare_pids=lambda: _round_pids(server, running=False), ceiling=config.admit_ceiling)
+    server = build_server(config, load, refused)
     return asyncio.run(serve(server, config, load))

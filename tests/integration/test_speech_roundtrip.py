@@ -196,6 +196,16 @@ async def test_segmented_stream_decodes_long_answer_in_pieces(whisper, workdir):
     assert wer(" ".join(ANSWERS * 2), " ".join(finals)) <= 0.10, finals
 
 
+async def _finals_of(seg, frame):
+    """Push ``frame`` and a second of silence through a stream of ``seg``; its final texts and the stream."""
+    async with seg.stream() as stream:
+        for f in slice_frames(frame) + slice_frames(frame_from(np.zeros(16000), 16000)):
+            stream.push_frame(f)
+        stream.end_input()
+        finals = [ev.alternatives[0].text async for ev in stream if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT]
+    return finals, stream
+
+
 async def test_segmented_stream_force_closes_speech_without_pauses(whisper, workdir):
     from agent.speech.segmented import SegmentedWhisperSTT
 
@@ -206,14 +216,8 @@ async def test_segmented_stream_force_closes_speech_without_pauses(whisper, work
     seg = SegmentedWhisperSTT(
         stt=whisper, vad=inference.VAD(min_silence_duration=0.55), pause_s=10.0, short_pause_s=10.0, max_segment_s=12.0
     )
-    async with seg.stream() as stream:
-        for f in slice_frames(frame) + slice_frames(frame_from(np.zeros(16000), 16000)):
-            stream.push_frame(f)
-        stream.end_input()
-        finals = [
-            ev.alternatives[0].text async for ev in stream if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT
-        ]
-        assert stream.pieces_closed >= frame.duration // 12
+    finals, stream = await _finals_of(seg, frame)
+    assert stream.pieces_closed >= frame.duration // 12
     # cuts at the quietest window cost a little accuracy, not whole sentences
     assert wer(" ".join(ANSWERS * 4), " ".join(finals)) <= 0.15, finals
 
@@ -229,14 +233,8 @@ async def test_fluent_speech_is_closed_at_its_short_breaks_so_the_last_piece_is_
     async def pieces_and_text(short_pause_s: float) -> tuple[list[float], str]:
         seg = SegmentedWhisperSTT(stt=whisper, vad=inference.VAD(min_silence_duration=0.55),
                                   short_pause_s=short_pause_s)
-        async with seg.stream() as stream:
-            for f in slice_frames(frame) + slice_frames(frame_from(np.zeros(16000), 16000)):
-                stream.push_frame(f)
-            stream.end_input()
-            finals = [
-                ev.alternatives[0].text async for ev in stream if ev.type == stt.SpeechEventType.FINAL_TRANSCRIPT
-            ]
-            return list(stream.piece_seconds), " ".join(finals)
+        finals, stream = await _finals_of(seg, frame)
+        return list(stream.piece_seconds), " ".join(finals)
 
     whole, _ = await pieces_and_text(0.15)  # the short-break rule off: one piece, decoded after the last word
     pieces, text = await pieces_and_text(0.096)  # the default

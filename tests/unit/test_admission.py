@@ -140,6 +140,18 @@ async def test_a_refused_request_still_telling_its_page_is_not_a_round_that_refu
     assert second.accepted == [None] and warm.refused == 1 and warm.running_rounds() == []
 
 
+def test_a_refused_jobs_process_is_neither_a_round_nor_a_spare():
+    from agent.worker import _round_pids
+
+    def proc(pid, job_id):
+        return SimpleNamespace(pid=pid, running_job=SimpleNamespace(job=SimpleNamespace(id=job_id)) if job_id else None)
+
+    server = SimpleNamespace(_proc_pool=SimpleNamespace(processes=[proc(1, "AJ_live"), proc(2, "AJ_refused"),
+                                                                   proc(3, None)]))
+    assert _round_pids(server, refused=["AJ_refused"]) == [1]  # type: ignore[arg-type]
+    assert _round_pids(server, running=False, refused=["AJ_refused"]) == [3]  # type: ignore[arg-type]
+
+
 def test_the_workers_own_spare_processes_loading_models_do_not_count_as_busy():
     host = FakeHost()
     spare = [21]
