@@ -17,8 +17,9 @@ BLIND_5 = HERE / "blind_5.yaml"  # the fifth, frozen before the second reasoning
 BLIND_6 = HERE / "blind_6.yaml"  # the sixth, frozen 2026-12-07 before the change it measures
 BLIND_7 = HERE / "blind_7.yaml"  # the seventh, frozen 2026-12-07 after the first of that day's changes
 BLIND_8 = HERE / "blind_8.yaml"  # the eighth, frozen 2026-12-07 before the next assessor change (its "before")
+BLIND_9 = HERE / "blind_9.yaml"  # the ninth, frozen 2026-12-07 (a new session) before that session's assessor change
 # every frozen blind set; targets hold on each
-BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6, BLIND_7, BLIND_8)
+BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6, BLIND_7, BLIND_8, BLIND_9)
 DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
