@@ -50,8 +50,9 @@ NAMED_ONLY_CEILING = 2
 # proposed keeps its penalty whole.
 REASONED_SENTENCES = 5
 REASONING_POINTS = 2
-# On a question for a listener who asked for plain words, an answer with this many of the lexicon's jargon terms
-# explains nothing to them: its ideas count as named at most, whatever support it gives in that jargon.
+# On a question for a listener who asked for plain words, an answer with this many of the lexicon's jargon terms,
+# each left without its plain meaning beside it, explains nothing to them: its ideas count as named at most,
+# whatever support it gives in that jargon.
 JARGON_RECITAL = 4
 # Buzzword salad: at least this many marketing words, this thick, and the ideas around them are named at most.
 BUZZ_MIN = 3
@@ -104,7 +105,9 @@ class CueAssessor:
         delivery = self._delivery.measure(
             text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
         )
-        if delivery.jargon_checked and delivery.jargon >= JARGON_RECITAL or self._buzz_salad(answer):
+        recital = delivery.jargon_checked and delivery.jargon >= JARGON_RECITAL and \
+            self._delivery.unglossed_jargon(text, answer.tokens) >= JARGON_RECITAL
+        if recital or self._buzz_salad(answer):
             hits, set_aside = [_unexplained(h) for h in hits], [_unexplained(h) for h in set_aside]
         kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
         if kind == "clarification":

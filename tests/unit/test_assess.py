@@ -282,3 +282,32 @@ def test_a_sentence_that_concludes_from_the_one_before_is_explained_by_it(assess
     summing_up = "Teams waited 9 weeks to get started. So basically the time to integrate."
     hit = next(h for h in assessor.assess(fake_question(), summing_up).signals if h.id == "time-to-integrate")
     assert hit.level == "named"
+
+
+@pytest.mark.parametrize("text,unglossed", [
+    # each term said with its plain meaning beside it
+    ("The browser looks the name up in DNS, which is basically a phone book, then sets up encryption, that's "
+     "TLS, the padlock, and gets the page from a CDN, a nearby copy of the site.", 0),
+    # the same terms thrown at the listener
+    ("The browser does a DNS lookup, a TLS handshake, then pulls the HTML from the CDN.", 4),
+    # a gloss made of jargon explains nothing, and a clause that runs on is not an appositive
+    ("Put it in Redis, which is a key-value store.", 2),
+    ("It goes over HTTP, the server checks the token and sends the page back to the browser for you.", 2),
+])
+def test_jargon_glossed_in_plain_words_is_not_thrown_at_the_listener(text, unglossed):
+    from agent.content.loader import load_bank
+    from agent.interview._text import Answer
+    from agent.interview.delivery import DeliveryMeter
+
+    answer = Answer.of(text)
+    assert DeliveryMeter(load_bank().lexicon).unglossed_jargon(text, answer.tokens) == unglossed
+
+
+def test_an_answer_that_glosses_its_terms_is_not_a_jargon_recital(assessor):
+    glossed = ("I'd tell them the time to integrate matters because teams wait weeks otherwise: an endpoint, which "
+               "is basically a door, a REST call, that's a knock on it, and a token, a kind of key.")
+    thrown = ("I'd tell them the time to integrate matters because teams wait weeks otherwise, the REST endpoint "
+              "with an HTTP payload and a token.")
+    assert any(h.level == "explained" for h in assessor.assess(_explain_question(), glossed).signals)
+    assert {h.level for h in assessor.assess(_explain_question(), thrown).signals if h.polarity == "strong"} \
+        == {"named"}

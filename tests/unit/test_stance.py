@@ -143,3 +143,20 @@ def test_an_appeal_to_authority_is_imitation_not_any_mention_of_big_players(text
 ])
 def test_a_reported_view_then_set_aside_is_rejected(text, stance):
     assert _stance(text, weak=False) is stance
+
+
+@pytest.mark.parametrize("text,stance", [
+    # an option the candidate only says one could take, then waves away, is not their proposal
+    ("You could survey the teams about uptime, but honestly developers always complain.", Stance.REJECTED),
+    ("One could track uptime. But in practice nobody looks at it.", Stance.REJECTED),
+    # an option with a caveat is still the candidate's idea; "but also" adds to it
+    ("You could show uptime on the page, but then it goes stale within the hour.", Stance.ENDORSED),
+    ("You could track uptime, but also the hours teams save.", Stance.ENDORSED),
+    ("You could track uptime, and I would, because teams notice every outage.", Stance.ENDORSED),
+])
+def test_an_option_one_could_take_then_waved_away_is_set_aside(text, stance):
+    from agent.content.loader import load_bank
+
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
+    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
