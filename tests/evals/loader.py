@@ -19,14 +19,16 @@ BLIND_7 = HERE / "blind_7.yaml"  # the seventh, frozen 2026-12-07 after the firs
 BLIND_8 = HERE / "blind_8.yaml"  # the eighth, frozen 2026-12-07 before the next assessor change (its "before")
 BLIND_9 = HERE / "blind_9.yaml"  # the ninth, frozen 2026-12-07 (a new session) before that session's assessor change
 BLIND_10 = HERE / "blind_10.yaml"  # the tenth, frozen 2026-12-07 after a reverted batch and before the next one
+BLIND_11 = HERE / "blind_11.yaml"  # the eleventh, frozen 2026-12-07 after the fourth batch landed
 # every frozen blind set; targets hold on each
-BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6, BLIND_7, BLIND_8, BLIND_9, BLIND_10)
+BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6, BLIND_7, BLIND_8, BLIND_9, BLIND_10, BLIND_11)
 DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
 DEV_ANSWERS_4 = HERE / "dev_answers_4.yaml"  # the same, a fourth author, weighted towards weak answers that sound right
 DEV_ANSWERS_5 = HERE / "dev_answers_5.yaml"  # a fifth: weak answers with correct-sounding content, varied dismissals
 DEV_ANSWERS_6 = HERE / "dev_answers_6.yaml"  # a sixth: strong answers in varied wording, and stance both ways
+DEV_ANSWERS_7 = HERE / "dev_answers_7.yaml"  # a seventh: weak answers that sound competent, dismissals in many words
 
 
 def load_answers(path: Path = ANSWERS) -> list[LabelledAnswer]:
