@@ -89,6 +89,10 @@ class Lexicon(Strict):
         default=(),
         description='Regular expressions for the turn that sets a reported view aside ("but in practice", "that\'s '
                     'fine in theory", "people overthink it"), in its sentence or the next two.')
+    replacements: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions for a proposal that replaces what came before ("so what I\'d really do '
+                    'is", "I\'d just say", "I\'d skip that"): after a turn, they take back the ideas said before it.')
     scope_breaks: tuple[NonEmpty, ...] = Field(
         default=(),
         description='Words that end the reach of a negation or doubt inside a clause ("can\'t ship until ...").')
@@ -118,7 +122,8 @@ class Lexicon(Strict):
         return value
 
     @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals",
-                     "doubts", "preferences", "hollow_reasons", "reported_views", "set_aside_turns", "buzzwords")
+                     "doubts", "preferences", "hollow_reasons", "reported_views", "set_aside_turns", "buzzwords",
+                     "replacements")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return compiled_patterns(value)

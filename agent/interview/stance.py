@@ -64,6 +64,7 @@ class StanceReader:
         self._prefer = every_start(lexicon.preferences)
         self._report = every_start(lexicon.reported_views)
         self._turn = every_start(lexicon.set_aside_turns)
+        self._replace = every_start(lexicon.replacements)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
         self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
 
@@ -71,7 +72,7 @@ class StanceReader:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
         return StanceScan(_Spans.of(self._dismiss, answer), _Spans.of(self._doubt, answer),
                           _Spans.of(self._prefer, answer), _Spans.of(self._report, answer),
-                          _turns(answer, _Spans.of(self._turn, answer)))
+                          _turns(answer, _Spans.of(self._turn, answer)), _Spans.of(self._replace, answer).starts)
 
     def read(self, answer: Answer, first: int, last: int, *, weak: bool,
              others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
@@ -96,7 +97,7 @@ class StanceReader:
         # so for a weak idea the judgement may start right after its first word
         if self._dismissed(answer, first + 1 if weak else last, others, scan.dismissals):
             return Stance.REJECTED
-        if _reported_then_set_aside(answer, first, last, scan):
+        if _reported_then_set_aside(answer, first, last, scan) or _taken_back(answer, last, scan):
             return Stance.REJECTED
         return Stance.ENDORSED
 
@@ -234,6 +235,7 @@ class StanceScan:
     preferences: _Spans
     reports: _Spans = _Spans([], [])
     turns: list[int] = field(default_factory=list)  # character offsets where a reported view is set aside
+    replacements: list[int] = field(default_factory=list)  # where a proposal that replaces earlier ones starts
 
 
 def _turns(answer: Answer, phrases: _Spans) -> list[int]:
@@ -296,6 +298,30 @@ def _reported_then_set_aside(answer: Answer, first: int, last: int, scan: Stance
     end_char = tokens[max(reach[1] if reach else s_hi, s_hi) - 1].end
     i = bisect_left(turns, m_end)
     return i < len(turns) and turns[i] < end_char
+
+
+def _taken_back(answer: Answer, last: int, scan: StanceScan) -> bool:
+    """Does the answer take the mention back: a turn soon after it ("But realistically ...", a sentence opening
+    on "But"), then a proposal that replaces it ("so what I'd really do is ...", "I'd just say ...")? The idea
+    was the candidate's first thought, not where they stand. A "but" that refines without replacing ("But on
+    its own it misses retention, so I'd also track ...") leaves it standing.
+    """
+    if not scan.replacements or not scan.turns:
+        return False
+    tokens = answer.tokens
+    m_end = tokens[last - 1].end
+    i = bisect_left(scan.turns, m_end)
+    if i >= len(scan.turns):
+        return False
+    turn_at = scan.turns[i]
+    turn_tok = answer.token_at(turn_at)
+    if turn_tok is None or tokens[turn_tok].sentence - tokens[last - 1].sentence > _REPORT_REACH:
+        return False
+    j = bisect_left(scan.replacements, turn_at)
+    if j >= len(scan.replacements):
+        return False
+    r_tok = answer.token_at(scan.replacements[j])
+    return r_tok is not None and tokens[r_tok].sentence - tokens[turn_tok].sentence <= _REPORT_REACH
 
 
 def _split_negators(negators: Sequence[str]) -> tuple[frozenset[str], frozenset[str], list[tuple[str, ...]]]:

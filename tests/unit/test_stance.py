@@ -160,3 +160,25 @@ def test_an_option_one_could_take_then_waved_away_is_set_aside(text, stance):
     answer = Answer.of(text)
     i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
     assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
+
+
+@pytest.mark.parametrize("text,stance", [
+    # a first thought the answer turns from and replaces is taken back
+    ("I'd start with uptime, it's what teams feel. But realistically nobody reads it. So I'd just track "
+     "sign-ups.", Stance.REJECTED),
+    ("Uptime is the classic pick. But, honestly? It turns into a lecture. I'd skip that and count teams.",
+     Stance.REJECTED),
+    # a turn that refines without a replacing proposal leaves it standing
+    ("I'd start with uptime. But on its own it misses whether teams stay, so I'd also track retention.",
+     Stance.ENDORSED),
+    # a replacement with no turn before it is another idea, not a retraction
+    ("I'd track uptime. So what I'd really do first is ask teams what hurts.", Stance.ENDORSED),
+    # a turn too far after the idea is about something else
+    ("I'd track uptime. Teams feel it. It's cheap. It's visible. But honestly I'd just ask them.", Stance.ENDORSED),
+])
+def test_a_first_thought_turned_from_and_replaced_is_taken_back(text, stance):
+    from agent.content.loader import load_bank
+
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
+    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
