@@ -85,6 +85,11 @@ class Lexicon(Strict):
         default=(),
         description='Regular expressions that open a view the candidate reports rather than holds ("the textbook '
                     'answer is", "people will tell you"): an idea inside one is set aside when a turn follows it.')
+    set_ups: tuple[NonEmpty, ...] = Field(
+        default=(),
+        description='Regular expressions that set up a view the candidate is about to argue against ("you might '
+                    'think", "the tempting thing is", "a few years ago I\'d have said"): an idea after one in its '
+                    'sentence is not theirs, with or without a turn.')
     set_aside_turns: tuple[NonEmpty, ...] = Field(
         default=(),
         description='Regular expressions for the turn that sets a reported view aside ("but in practice", "that\'s '
@@ -122,8 +127,8 @@ class Lexicon(Strict):
         return value
 
     @field_validator("background_apology", "engineering_deferral", "dont_know", "clarification_request", "dismissals",
-                     "doubts", "preferences", "hollow_reasons", "reported_views", "set_aside_turns", "buzzwords",
-                     "replacements")
+                     "doubts", "preferences", "hollow_reasons", "reported_views", "set_ups", "set_aside_turns",
+                     "buzzwords", "replacements")
     @classmethod
     def _compile(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return compiled_patterns(value)

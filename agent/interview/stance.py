@@ -38,6 +38,9 @@ _NO_HEADS = frozenset({"need", "point", "reason", "use", "value", "sense", "long
 # and a turn that sets it aside may come this many sentences after the idea.
 _REPORT_REACH = 2
 _HEADER_TAIL = 2  # words a standalone report may run on after its phrase
+# Words that end a set-up view: the candidate speaking for themselves, or turning.
+_OWN_VOICE = frozenset({"i", "i'd", "i'm", "i'll", "i've", "we", "we'd", "we're", "we'll", "my", "but", "however",
+                        "instead"})
 _TURN_LEAD_IN = frozenset({"and", "so", "um", "uh", "er", "well", "okay", "ok", "yeah"})
 _TURN_OPENERS = frozenset({"but", "however"})
 _ADDING = frozenset({"also", "too", "still", "additionally"})
@@ -65,6 +68,7 @@ class StanceReader:
         self._report = every_start(lexicon.reported_views)
         self._turn = every_start(lexicon.set_aside_turns)
         self._replace = every_start(lexicon.replacements)
+        self._set_up = every_start(lexicon.set_ups)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
         self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
 
@@ -72,7 +76,8 @@ class StanceReader:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
         return StanceScan(_Spans.of(self._dismiss, answer), _Spans.of(self._doubt, answer),
                           _Spans.of(self._prefer, answer), _Spans.of(self._report, answer),
-                          _turns(answer, _Spans.of(self._turn, answer)), _Spans.of(self._replace, answer).starts)
+                          _turns(answer, _Spans.of(self._turn, answer)), _Spans.of(self._replace, answer).starts,
+                          _Spans.of(self._set_up, answer))
 
     def read(self, answer: Answer, first: int, last: int, *, weak: bool,
              others: Sequence[int] = (), scan: StanceScan | None = None) -> Stance:
@@ -97,7 +102,8 @@ class StanceReader:
         # so for a weak idea the judgement may start right after its first word
         if self._dismissed(answer, first + 1 if weak else last, others, scan.dismissals):
             return Stance.REJECTED
-        if _reported_then_set_aside(answer, first, last, scan) or _taken_back(answer, last, scan):
+        if (_reported_then_set_aside(answer, first, last, scan) or _taken_back(answer, last, scan)
+                or _set_up(answer, first, scan)):
             return Stance.REJECTED
         return Stance.ENDORSED
 
@@ -236,6 +242,7 @@ class StanceScan:
     reports: _Spans = _Spans([], [])
     turns: list[int] = field(default_factory=list)  # character offsets where a reported view is set aside
     replacements: list[int] = field(default_factory=list)  # where a proposal that replaces earlier ones starts
+    set_ups: _Spans = _Spans([], [])  # views set up to be argued against
 
 
 def _turns(answer: Answer, phrases: _Spans) -> list[int]:
@@ -298,6 +305,24 @@ def _reported_then_set_aside(answer: Answer, first: int, last: int, scan: Stance
     end_char = tokens[max(reach[1] if reach else s_hi, s_hi) - 1].end
     i = bisect_left(turns, m_end)
     return i < len(turns) and turns[i] < end_char
+
+
+def _set_up(answer: Answer, first: int, scan: StanceScan) -> bool:
+    """Is the mention inside a view set up to be argued against, earlier in its sentence ("You might think
+    it's just newest first", "The tempting thing is to promise everything at once")? The set-up reaches until
+    the candidate speaks for themselves ("..., and I'd steer away from that") or turns ("but").
+    """
+    spans = scan.set_ups
+    if not spans.starts:
+        return False
+    tokens = answer.tokens
+    at = tokens[first].start
+    lo, _ = answer.sentence(first)
+    k = bisect_left(spans.starts, at) - 1
+    if k < 0 or spans.starts[k] < tokens[lo].start:
+        return False
+    after = answer.token_at(spans.ends[k])
+    return after is None or not any(t.word in _OWN_VOICE for t in tokens[after:first])
 
 
 def _taken_back(answer: Answer, last: int, scan: StanceScan) -> bool:

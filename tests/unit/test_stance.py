@@ -182,3 +182,25 @@ def test_a_first_thought_turned_from_and_replaced_is_taken_back(text, stance):
     answer = Answer.of(text)
     i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
     assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
+
+
+@pytest.mark.parametrize("text,stance", [
+    # a view set up to be argued against is not the candidate's, turn or no turn
+    ("You might think it's just uptime.", Stance.REJECTED),
+    ("The tempting thing is to report uptime every week.", Stance.REJECTED),
+    ("A few years ago I'd have said uptime and teams onboarded.", Stance.REJECTED),
+    ("There's a real pull right now to track uptime.", Stance.REJECTED),
+    # the set-up ends where the candidate speaks for themselves or turns
+    ("There's a temptation to rank by likes, and I'd steer away from that, since uptime matters more.",
+     Stance.ENDORSED),
+    ("The tempting thing is likes, but uptime is what teams feel.", Stance.ENDORSED),
+    # a first step is not a set-up, and neither is a view in another sentence
+    ("The first thing I'd look at is uptime.", Stance.ENDORSED),
+    ("You might think it's likes. Uptime is what teams feel.", Stance.ENDORSED),
+])
+def test_a_view_set_up_to_be_argued_against_is_not_the_candidates(text, stance):
+    from agent.content.loader import load_bank
+
+    answer = Answer.of(text)
+    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
+    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=True) is stance
