@@ -284,6 +284,15 @@ def test_a_sentence_that_concludes_from_the_one_before_is_explained_by_it(assess
     assert hit.level == "named"
 
 
+@pytest.fixture(scope="module")
+def shipped_meter():
+    """A delivery meter on the shipped jargon list, built once for the glossing cases."""
+    from agent.content.loader import load_bank
+    from agent.interview.delivery import DeliveryMeter
+
+    return DeliveryMeter(load_bank().lexicon)
+
+
 @pytest.mark.parametrize("text,unglossed", [
     # each term said with its plain meaning beside it
     ("The browser looks the name up in DNS, which is basically a phone book, then sets up encryption, that's "
@@ -294,13 +303,10 @@ def test_a_sentence_that_concludes_from_the_one_before_is_explained_by_it(assess
     ("Put it in Redis, which is a key-value store.", 2),
     ("It goes over HTTP, the server checks the token and sends the page back to the browser for you.", 2),
 ])
-def test_jargon_glossed_in_plain_words_is_not_thrown_at_the_listener(text, unglossed):
-    from agent.content.loader import load_bank
+def test_jargon_glossed_in_plain_words_is_not_thrown_at_the_listener(shipped_meter, text, unglossed):
     from agent.interview._text import Answer
-    from agent.interview.delivery import DeliveryMeter
 
-    answer = Answer.of(text)
-    assert DeliveryMeter(load_bank().lexicon).unglossed_jargon(text, answer.tokens) == unglossed
+    assert shipped_meter.unglossed_jargon(text, Answer.of(text).tokens) == unglossed
 
 
 def test_an_answer_that_glosses_its_terms_is_not_a_jargon_recital(assessor):

@@ -1,7 +1,10 @@
 """Stance: an idea mentioned is proposed, rejected or doubted, read from its own clause."""
 
+from functools import cache
+
 import pytest
 
+from agent.content.lexicon import Lexicon
 from agent.interview._text import Answer
 from agent.interview.stance import Stance, StanceReader
 from tests.fakes.content import FAKE_LEXICON
@@ -13,6 +16,14 @@ def _stance(text: str, word: str = "uptime", *, weak: bool = True, width: int = 
     answer = Answer.of(text)
     i = next(k for k, t in enumerate(answer.tokens) if t.word == word)
     return StanceReader(FAKE_LEXICON).read(answer, i, i + width, weak=weak)
+
+
+@cache
+def _shipped() -> Lexicon:
+    """The lexicon the product ships, read once for the tests of its own phrasings."""
+    from agent.content.loader import load_bank
+
+    return load_bank().lexicon
 
 
 @pytest.mark.parametrize("text,stance", [
@@ -71,19 +82,13 @@ def test_a_judgement_about_another_idea_is_not_about_this_one():
     "counting uptime is measuring the wrong thing",
 ])
 def test_the_shipped_lexicon_reads_these_as_rejections(text):
-    from agent.content.loader import load_bank
-
-    answer = Answer.of(text)
-    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
-    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=True) is Stance.REJECTED
+    assert _shipped_stance(text, "uptime") is Stance.REJECTED
 
 
 def _shipped_stance(text: str, word: str, *, weak: bool = True) -> Stance:
-    from agent.content.loader import load_bank
-
     answer = Answer.of(text)
     i = next(k for k, t in enumerate(answer.tokens) if t.word == word)
-    return StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=weak)
+    return StanceReader(_shipped()).read(answer, i, i + 1, weak=weak)
 
 
 @pytest.mark.parametrize("text,stance", [
@@ -100,11 +105,9 @@ def test_a_choice_that_ranks_something_above_passes_over_what_follows(text, stan
 
 
 def test_a_choice_inside_a_weak_cue_passes_over_its_tail():
-    from agent.content.loader import load_bank
-
     answer = Answer.of("And the reason I'd pick that over DAU is simple")
     words = [t.word for t in answer.tokens]
-    reader = StanceReader(load_bank().lexicon)
+    reader = StanceReader(_shipped())
     # the cue "pick that over DAU" as one mention: the weak term is its tail, after "over"
     first, last = words.index("pick"), words.index("dau") + 1
     assert reader.read(answer, first, last, weak=True) is Stance.REJECTED
@@ -120,9 +123,7 @@ def test_a_choice_inside_a_weak_cue_passes_over_its_tail():
 def test_an_appeal_to_authority_is_imitation_not_any_mention_of_big_players(text, hollow):
     import re
 
-    from agent.content.loader import load_bank
-
-    patterns = [re.compile(p, re.IGNORECASE) for p in load_bank().lexicon.hollow_reasons]
+    patterns = [re.compile(p, re.IGNORECASE) for p in _shipped().hollow_reasons]
     assert any(p.search(text) for p in patterns) is hollow
 
 
@@ -155,11 +156,7 @@ def test_a_reported_view_then_set_aside_is_rejected(text, stance):
     ("You could track uptime, and I would, because teams notice every outage.", Stance.ENDORSED),
 ])
 def test_an_option_one_could_take_then_waved_away_is_set_aside(text, stance):
-    from agent.content.loader import load_bank
-
-    answer = Answer.of(text)
-    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
-    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
+    assert _shipped_stance(text, "uptime", weak=False) is stance
 
 
 @pytest.mark.parametrize("text,stance", [
@@ -177,11 +174,7 @@ def test_an_option_one_could_take_then_waved_away_is_set_aside(text, stance):
     ("I'd track uptime. Teams feel it. It's cheap. It's visible. But honestly I'd just ask them.", Stance.ENDORSED),
 ])
 def test_a_first_thought_turned_from_and_replaced_is_taken_back(text, stance):
-    from agent.content.loader import load_bank
-
-    answer = Answer.of(text)
-    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
-    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=False) is stance
+    assert _shipped_stance(text, "uptime", weak=False) is stance
 
 
 @pytest.mark.parametrize("text,stance", [
@@ -199,8 +192,4 @@ def test_a_first_thought_turned_from_and_replaced_is_taken_back(text, stance):
     ("You might think it's likes. Uptime is what teams feel.", Stance.ENDORSED),
 ])
 def test_a_view_set_up_to_be_argued_against_is_not_the_candidates(text, stance):
-    from agent.content.loader import load_bank
-
-    answer = Answer.of(text)
-    i = next(k for k, t in enumerate(answer.tokens) if t.word == "uptime")
-    assert StanceReader(load_bank().lexicon).read(answer, i, i + 1, weak=True) is stance
+    assert _shipped_stance(text, "uptime", weak=True) is stance
