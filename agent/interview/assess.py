@@ -80,6 +80,13 @@ class _Read:
     stance: Stance
     marker: Marker | None = None
 
+    def rank(self) -> tuple[int, int]:
+        """``SignalHit.rank`` of the hit this read makes, without making it (an answer has dozens of reads)."""
+        stance = {Stance.ENDORSED: 2, Stance.QUESTIONED: 1}.get(self.stance, 0)
+        strong = self.signal.polarity is Polarity.STRONG
+        explained = not strong or (self.marker is not None and self.stance is Stance.ENDORSED)
+        return stance, 1 if explained else 0
+
 
 class CueAssessor:
     """The default, deterministic assessor driven by the content's cues and the shared lexicon."""
@@ -103,10 +110,11 @@ class CueAssessor:
         markers = self._support.markers(answer) if answer.tokens else []
         hits, set_aside = self._read(question, answer, markers)
         delivery = self._delivery.measure(
-            text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s
+            text, answer.tokens, explain_simply=question.type is QuestionType.EXPLAIN_CONCEPT, speaking_s=speaking_s,
+            index=answer.index,
         )
         recital = delivery.jargon_checked and delivery.jargon >= JARGON_RECITAL and \
-            self._delivery.unglossed_jargon(text, answer.tokens) >= JARGON_RECITAL
+            self._delivery.unglossed_jargon(text, answer.tokens, answer.index) >= JARGON_RECITAL
         if recital or self._buzz_salad(answer):
             hits, set_aside = [_unexplained(h) for h in hits], [_unexplained(h) for h in set_aside]
         kind = self._answer_kind(question, text, answer, [*hits, *set_aside])
@@ -183,11 +191,11 @@ class CueAssessor:
             first = min(mine, key=lambda r: r.mention.first)
             if signal.polarity is Polarity.WEAK and first.stance is Stance.REJECTED:
                 # a weak idea rejected where it is first brought up stays rejected: its later mentions ("DAU
-                # counts humans logging in") are the case against it, not a proposal
-                rejected = [self._hit(answer, r) for r in mine if r.stance is Stance.REJECTED]
-                hit = max(rejected, key=lambda h: h.argued)
+                # counts humans logging in") are the case against it, not a proposal; argued beats unargued
+                rejected = [r for r in mine if r.stance is Stance.REJECTED]
+                hit = self._hit(answer, max(rejected, key=lambda r: r.marker is not None))
             else:
-                hit = max((self._hit(answer, r) for r in mine), key=SignalHit.rank)
+                hit = self._hit(answer, max(mine, key=_Read.rank))
             (hits if hit.credited or hit.polarity == Polarity.STRONG.value else set_aside).append(hit)
         return hits, set_aside
 
@@ -271,7 +279,7 @@ class CueAssessor:
         """Is the answer thick with marketing words that stand in for substance?"""
         if self._buzz is None or not answer.tokens:
             return False
-        count = sum(1 for _ in word_starts(self._buzz, answer.text, answer.phrase_starts))
+        count = sum(1 for _ in word_starts(self._buzz, answer))
         return count >= BUZZ_MIN and 100.0 * count / len(answer.tokens) >= BUZZ_PER_100
 
     # -- answer kinds -----------------------------------------------------

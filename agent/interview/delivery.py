@@ -46,24 +46,27 @@ class DeliveryMeter:
         self._deferral = [re.compile(p, re.IGNORECASE) for p in lexicon.engineering_deferral]
 
     def measure(
-        self, text: str, tokens: Sequence[Token], *, explain_simply: bool, speaking_s: float | None
+        self, text: str, tokens: Sequence[Token], *, explain_simply: bool, speaking_s: float | None,
+        index: dict[str, list[int]] | None = None,
     ) -> Delivery:
+        """``index`` (``stem_index`` of the tokens) lets jargon be looked up rather than scanned for."""
         return Delivery(
             words=len(tokens),
             fillers=self._count_fillers(text, tokens),
-            jargon=sum(1 for stems in self._jargon for _ in find_phrase(tokens, stems)) if explain_simply else 0,
+            jargon=sum(1 for stems in self._jargon for _ in find_phrase(tokens, stems, index)) if explain_simply else 0,
             jargon_checked=explain_simply,
             background_apologies=_spans(self._apology, text),
             engineering_deferrals=_spans(self._deferral, text),
             speaking_s=speaking_s,
         )
 
-    def unglossed_jargon(self, text: str, tokens: Sequence[Token]) -> int:
+    def unglossed_jargon(self, text: str, tokens: Sequence[Token], index: dict[str, list[int]] | None = None) -> int:
         """Jargon said without its plain meaning beside it: what a listener who asked for plain words is left
         with. A glossed term ("CDN, a nearby copy of the site") explains itself.
         """
         # one place, one term: "HTTPS" also stems to "HTTP"
-        found = list({(m.first, m.last): m for stems in self._jargon for m in find_phrase(tokens, stems)}.values())
+        found = list({(m.first, m.last): m for stems in self._jargon
+                      for m in find_phrase(tokens, stems, index)}.values())
         starts = frozenset(m.first for m in found)
         return sum(1 for m in found if not _glossed(text, tokens, m, starts))
 
@@ -76,9 +79,9 @@ class DeliveryMeter:
             if tok.word == "like" and text[tok.end : tok.end + 1] != ",":
                 continue  # "like a waiter" is a simile; "like," is a filler
             count += 1
-        for phrase in self._filler_phrases:
-            n = len(phrase)
-            count += sum(1 for i in range(len(words) - n + 1) if tuple(words[i : i + n]) == phrase)
+        heads = {phrase[0] for phrase in self._filler_phrases}
+        for i in (i for i, w in enumerate(words) if w in heads):
+            count += sum(1 for phrase in self._filler_phrases if tuple(words[i : i + len(phrase)]) == phrase)
         return count
 
 

@@ -10,14 +10,13 @@ after it that sets it aside.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from agent.content.lexicon import Lexicon
-from agent.interview._text import Answer, every_start, phrase_stems, stem, word_starts
+from agent.interview._text import Answer, StartPattern, every_start, phrase_stems, stem, word_starts
 
 # Subjects after "and" that start a new clause of their own ("... and we'd ...").
 _NEW_SUBJECT = frozenset({"i", "we", "you", "they", "it", "that", "then", "i'd", "we'd", "you'd", "they'd",
@@ -207,10 +206,10 @@ class _Spans:
     ends: list[int]
 
     @classmethod
-    def of(cls, pattern: re.Pattern[str] | None, answer: Answer) -> _Spans:
+    def of(cls, pattern: StartPattern | None, answer: Answer) -> _Spans:
         if pattern is None:
             return cls([], [])
-        found = [(m.start(), m.end(1)) for m in word_starts(pattern, answer.text, answer.phrase_starts)]
+        found = [(m.start(), m.end(1)) for m in word_starts(pattern, answer)]
         return cls([a for a, _ in found], [b for _, b in found])
 
     def any_ending_within(self, lo: int, end_by: int) -> bool:

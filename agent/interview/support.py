@@ -96,7 +96,7 @@ class SupportReader:
 
     def markers(self, answer: Answer) -> list[Marker]:
         """Every support marker in the answer, in order; hollow reasons are flagged, not dropped."""
-        hollow_starts = ([m.start() for m in word_starts(self._hollow, answer.text, answer.phrase_starts)]
+        hollow_starts = ([m.start() for m in word_starts(self._hollow, answer)]
                          if self._hollow else [])
         spans: list[tuple[int, int, SupportKind]] = []
         for kind, phrases, patterns in self._kinds:

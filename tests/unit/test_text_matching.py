@@ -61,15 +61,33 @@ def test_lexicon_phrases_found_at_word_starts_are_every_match_a_full_scan_finds(
 
     lexicon = load_bank().lexicon
     patterns = [every_start(p) for p in (lexicon.dismissals, lexicon.doubts, lexicon.preferences,
-                                         (*lexicon.hollow_reasons, *lexicon.engineering_deferral))]
+                                         (*lexicon.hollow_reasons, *lexicon.engineering_deferral),
+                                         lexicon.buzzwords, lexicon.reported_views, lexicon.set_aside_turns,
+                                         lexicon.replacements, lexicon.set_ups)]
     texts = [a.text for path in (*BLIND_SETS, DEV_ANSWERS) for a in load_answers(path)]
     texts += ['"No. Uptime alone isn\'t it.', "-- nope, that's a vanity metric",
               "it's misleading; they're table stakes", "DAU's a trap\u2019s end",
-              "  (not really) because big companies do it"]
+              "  (not really) because big companies do it", "Nope. But REALLY, instead I'd go",
+              "\u017fo it's \u212aind of the standard"]
     for text in texts:
         answer = Answer.of(text)
         for pattern in patterns:
             assert pattern is not None
-            full = [(m.start(), m.end(1)) for m in pattern.finditer(text)]
-            fast = [(m.start(), m.end(1)) for m in word_starts(pattern, text, answer.phrase_starts)]
+            full = [(m.start(), m.end(1)) for m in pattern.regex.finditer(text)]
+            fast = [(m.start(), m.end(1)) for m in word_starts(pattern, answer)]
             assert fast == full, text
+
+
+def test_a_patterns_first_characters_are_known_only_when_they_can_be_told():
+    """Skipping words a pattern cannot start at needs its possible first characters; anything the analysis
+    cannot pin down (a class such as \\w, a pattern that can match nothing) means "try every word".
+    """
+    from agent.interview._pattern_heads import first_chars
+
+    assert first_chars([r"\b(so )?(what )?(i'?d|we'?d) rather"]) == frozenset("swi")
+    assert first_chars([r"(?:big|Large) firms", r"\bno\b"]) == frozenset("bln")
+    assert first_chars([r"^\W*(no|nope)\b"]) == frozenset()  # only where the text starts, which is always tried
+    assert first_chars([r"(?m)^no"]) == frozenset("n")  # after any new line too
+    assert first_chars([r"\w+ly"]) is None
+    assert first_chars([r"(a)?"]) is None
+    assert first_chars([r"[a-c]x"]) == frozenset("abc")
