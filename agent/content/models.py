@@ -248,6 +248,9 @@ class TurnTaking(Strict):
     # from the last word; 0: right after the "Okay." and a short grace), so a candidate who goes on after a
     # longer pause still takes it back; at most max_endpointing_delay_s
     reply_after_ack_s: float = Field(default=0.0, ge=0, le=10)
+    # two-gate: when the words read as finished and only the audio model doubts, the "Okay." is said once the
+    # candidate has been quiet this long (0: no "Okay." then; the turn waits max_endpointing_delay_s as before)
+    ack_after_doubt_s: float = Field(default=0.0, ge=0, le=10)
     silence_nudge_s: float = Field(default=12.0, ge=3, le=120)
     absence_end_s: float = Field(default=60.0, ge=10, le=600)
 
@@ -257,6 +260,9 @@ class TurnTaking(Strict):
             raise ValueError("max_endpointing_delay_s must be >= min_endpointing_delay_s")
         if self.reply_after_ack_s > self.max_endpointing_delay_s:
             raise ValueError("reply_after_ack_s must be <= max_endpointing_delay_s")
+        if self.ack_after_doubt_s and not self.min_endpointing_delay_s <= self.ack_after_doubt_s <= \
+                self.reply_after_ack_s:
+            raise ValueError("ack_after_doubt_s must lie between min_endpointing_delay_s and reply_after_ack_s")
         if self.absence_end_s <= self.silence_nudge_s:
             raise ValueError("absence_end_s must be greater than silence_nudge_s")
         return self

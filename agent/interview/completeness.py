@@ -32,8 +32,13 @@ TRAILING_WORDS = frozenset(
 # transcript does not close the sentence. Whisper puts a full stop at most pauses, mid-clause ones included, so
 # every other trailing word holds whatever the punctuation.
 ENDING_TOO = frozenset({"that", "then", "so"})
-# Endings that close a phrase although their last word usually opens one ("for a while", "as well").
-CLOSING_PHRASES = (("a", "while"), ("as", "well"), ("so", "on"), ("or", "so"), ("at", "all"), ("so", "far"))
+# Endings that close a phrase although their last word usually opens one ("for a while", "as well"), among them
+# a verb and its particle at the end of a sentence ("...for a model to fill in.", "once they opt in."); a bare
+# "look at." or "depends on." still needs its object.
+CLOSING_PHRASES = (("a", "while"), ("as", "well"), ("so", "on"), ("or", "so"), ("at", "all"), ("so", "far"),
+                   ("fill", "in"), ("log", "in"), ("sign", "in"), ("opt", "in"), ("plug", "in"), ("check", "in"),
+                   ("kick", "in"), ("phase", "in"), ("carry", "on"), ("move", "on"), ("later", "on"),
+                   ("early", "on"), ("turn", "on"), ("switch", "on"), ("log", "on"), ("hold", "on"))
 _LAST_WORDS = re.compile(r"[A-Za-z0-9']+")
 _WORD = re.compile(r"[A-Za-z']+")
 _SENTENCE_END = (".", "!", "?")
@@ -47,6 +52,8 @@ _OPENER = re.compile(r"(?<!\bthe )(?<!\ba )(?<!\bmy )(?<!\bour )(?<!\btheir )(?<
                      r"\b(firstly|first of all|first off|first|to start with|to begin with|step one|number one)\b"
                      r"(?!\s+(?:time|call|successful|request|deploy|week|day|month|year|version|release|team|customer)s?\b)",
                      re.IGNORECASE)
+# after an ordering "first": a comma, then at least three more words of the same sentence
+_STEPS_AFTER = re.compile(r"\s*,\s*(?:[A-Za-z0-9']+[^A-Za-z0-9'.!?]+){2}[A-Za-z0-9']+")
 _NEXT_ITEM = re.compile(r"\b(second|secondly|then|next|after that|also|another|third|finally|lastly|last|"
                         r"step two|number two|the other|plus|on top of that)\b", re.IGNORECASE)
 # Words a first answer to a question of this many seconds should reach before a short pause ends it.
@@ -101,6 +108,15 @@ def words_needed(min_words: int, *, supported: bool) -> int:
     return max(SUPPORTED_FLOOR, round(min_words * SUPPORTED_SHARE))
 
 
+def _goes_on_after(text: str, opener: re.Match[str]) -> bool:
+    """A "first" said after its step ("expose it as an endpoint first, add it to the SDK once ...") orders the
+    steps that follow it in the same sentence; one that opens a sentence ("First, ...") promises them.
+    """
+    before = text[: opener.start()].rstrip()
+    opens_sentence = not before or before.endswith((".", "!", "?", ":"))
+    return not opens_sentence and _STEPS_AFTER.match(text, opener.end()) is not None
+
+
 def unfinished_reason(text: str, *, min_words: int = 0, supported: bool = False,
                       short_reply: bool = False, touched_idea: bool | None = None) -> str | None:
     """Why the answer so far does not read as finished, or None when it does.
@@ -123,7 +139,7 @@ def unfinished_reason(text: str, *, min_words: int = 0, supported: bool = False,
         if len(_NEXT_ITEM.findall(text, promised.end())) < count - 1:
             return "open-list"
     opener = _OPENER.search(text)
-    if opener is not None and _NEXT_ITEM.search(text, opener.end()) is None:
+    if opener is not None and _NEXT_ITEM.search(text, opener.end()) is None and not _goes_on_after(text, opener):
         return "open-list"
     if short_reply:
         return None

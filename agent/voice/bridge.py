@@ -290,21 +290,33 @@ class InterviewerAgent(Agent):
             self.holds += 1
             self.hold_reasons.append(reason)
             log.info("voice.turn_held", count=count + 1, reason=reason)
-            self._flush_task = asyncio.create_task(self._flush_later(), name="InterviewerAgent.flush_hold")
+            # only the voice doubts words that read as finished: a later "Okay." once the quiet has lasted
+            late_ack = self._ack_after_doubt_s() if reason == "voice" and self._may_acknowledge() else None
+            self._flush_task = asyncio.create_task(self._flush_later(ack_after_s=late_ack),
+                                                   name="InterviewerAgent.flush_hold")
             raise StopResponse()
-        if self._turn_gate is not None and self._acks and not self._acked_answer and not self._conductor.done:
+        if self._may_acknowledge():
             # both gates say finished: acknowledge now, reply after a short quiet, unless they go on
             self.hold.hold(text, started_speaking_at=new_message.metrics.get("started_speaking_at"), count=count,
                            stopped_speaking_at=new_message.metrics.get("stopped_speaking_at"))
-            self.hold.acknowledged = self._acked_answer = True
-            self.acks_said += 1
-            ack = self._acks[self.acks_said % len(self._acks)]
-            handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
-            self._spoke_since_ack = False
-            log.info("voice.turn_acknowledged")
+            handle = self._acknowledge()
             self._flush_task = asyncio.create_task(self._flush_later(after=handle), name="InterviewerAgent.flush_ack")
             raise StopResponse()
         self._answer_handed_over()
+
+    def _may_acknowledge(self) -> bool:
+        return self._turn_gate is not None and bool(self._acks) and not self._acked_answer and \
+            not self._conductor.done
+
+    def _acknowledge(self) -> Any:
+        """Say the cached "Okay." for the held answer; speaking over it takes it back."""
+        self.hold.acknowledged = self._acked_answer = True
+        self.acks_said += 1
+        ack = self._acks[self.acks_said % len(self._acks)]
+        handle = self._ack_handle = self.session.say(ack, add_to_chat_ctx=False, allow_interruptions=True)
+        self._spoke_since_ack = False
+        log.info("voice.turn_acknowledged")
+        return handle
 
     async def _late_words(self, text: str) -> None:
         """The last words of an answer already acknowledged, transcribed after the framework ended the turn.
@@ -375,25 +387,27 @@ class InterviewerAgent(Agent):
     def _reply_after_ack_s(self) -> float:
         return float(self._conductor.round.persona.turn_taking.reply_after_ack_s)
 
+    def _ack_after_doubt_s(self) -> float | None:
+        seconds = float(self._conductor.round.persona.turn_taking.ack_after_doubt_s)
+        return seconds if seconds > 0 else None
+
     def _quiet_s(self, held_at: float) -> float:
         """Seconds since the candidate's last word (since the hold, when the voice detector has not said)."""
         stopped = self._answer_stopped_at
         return time.time() - stopped if stopped is not None else asyncio.get_running_loop().time() - held_at
 
-    async def _flush_later(self, *, after: Any = None) -> None:
+    async def _flush_later(self, *, after: Any = None, ack_after_s: float | None = None) -> None:
         """No more words came: answer the held ones as they are.
 
         ``after``: the acknowledgement being spoken; the reply follows ACK_GRACE_S after it has played,
-        unless the candidate speaks. Otherwise the reply waits until the candidate has been quiet for the
-        persona's longest wait, counted from their last word.
+        unless the candidate speaks. ``ack_after_s``: words that read as finished, held only because the voice
+        sounded unfinished; once the candidate has been quiet this long (and not gone on), the "Okay." is said
+        then and the reply follows it the same way. Otherwise the reply waits until the candidate has been quiet
+        for the persona's longest wait, counted from their last word.
         """
         loop = asyncio.get_running_loop()
         held_at = loop.time()
-        if after is not None:
-            # interrupted, closed or slow to start: the quiet is counted from ACK_MAX_S at the latest
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(after.wait_for_playout(), ep.ACK_MAX_S)
-            grace_ends = loop.time() + ep.ACK_GRACE_S
+        grace_ends = await self._after_acknowledgement(after) if after is not None else 0.0
         wait_s = self._long_wait_s()
         resumed = False
         while True:
@@ -403,6 +417,11 @@ class InterviewerAgent(Agent):
             if self.session.user_state == "speaking":
                 resumed = True  # the rest is coming: its own turn picks the hold up when it ends
                 continue
+            if after is None and ack_after_s is not None and not resumed and not self._acked_answer and \
+                    self._quiet_s(held_at) >= ack_after_s and not self._conductor.done:
+                after = self._acknowledge()
+                grace_ends = await self._after_acknowledgement(after)
+                continue
             # after an acknowledgement nobody talked over, the reply follows its short grace; once the candidate
             # went on (or late words left it unfinished), only the long quiet or the continuation's turn ends it
             acked = after is not None and self.hold.acknowledged and not resumed
@@ -411,6 +430,15 @@ class InterviewerAgent(Agent):
                 break
         log.info("voice.hold_flushed")
         self._reply_to_hold()
+
+    @staticmethod
+    async def _after_acknowledgement(handle: Any) -> float:
+        """Wait for the "Okay." to play (interrupted, closed or slow to start: ACK_MAX_S at most); the loop time
+        at which its grace ends.
+        """
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(handle.wait_for_playout(), ep.ACK_MAX_S)
+        return asyncio.get_running_loop().time() + ep.ACK_GRACE_S
 
     def _reply_to_hold(self) -> None:
         """Hand the held words to the core now (a closer's words taken off) and reply to them."""

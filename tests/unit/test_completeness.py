@@ -55,6 +55,10 @@ def test_looks_unfinished_keeps_its_old_meaning():
     ("The feed ranks the posts it predicts you will.", True),  # Whisper closes mid-clause pauses too
     ("the people it reaches for.", True),
     ("until the traffic is close to 0.", False),  # a figure is a word
+    ("only when the inputs are narrow enough for a model to fill in.", False),  # a verb's particle ends it
+    ("We would move on.", False),
+    ("we would look at.", True),  # a preposition that still needs its object
+    ("and then fill in", True),  # an open sentence still holds
 ])
 def test_a_closed_sentence_may_end_on_a_word_that_also_opens_one(text, held):
     assert (unfinished_reason(text) == "trailing") is held
@@ -66,6 +70,16 @@ def test_support_makes_a_shorter_answer_whole_but_never_a_very_short_one():
     assert unfinished_reason(reasoned, min_words=30, supported=True) is None
     assert words_needed(30, supported=True) == 18 and words_needed(15, supported=True) == SUPPORTED_FLOOR
     assert unfinished_reason("Because teams ship faster.", min_words=30, supported=True) == "short"
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("I would expose it as a plain endpoint first, add it to the SDK once people use it.", None),
+    ("I would look at the logs first.", "open-list"),  # the next step has not come yet
+    ("First, I would look at the logs, see who calls it and write to them.", "open-list"),  # a promise
+    ("I would look at the logs first, and that's it.", None),
+])
+def test_a_first_said_after_its_step_orders_what_follows_it(text, reason):
+    assert unfinished_reason(text) == reason
 
 
 def test_a_short_reply_is_whole_at_any_length_unless_it_stops_mid_phrase():

@@ -386,3 +386,87 @@ async def test_the_reply_after_an_okay_waits_for_the_personas_quiet(store):
             await asyncio.sleep(0.05)
     assert [t.heard for t in conductor.turns if t.source == "answer"] == [LONG_DONE]
     await conductor.aclose()
+
+
+def _doubting_persona_bank(**timing):
+    q = fake_question()
+    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=1.5,
+                                      reply_after_ack_s=1.2, ack_after_doubt_s=0.9, **timing))
+    return types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
+
+
+async def _answered_after(conductor, seconds: float) -> list[str]:
+    import asyncio
+
+    for _ in range(int(seconds / 0.05)):
+        if any(t.source == "answer" for t in conductor.turns):
+            break
+        await asyncio.sleep(0.05)
+    return [t.heard for t in conductor.turns if t.source == "answer"]
+
+
+async def test_words_that_read_as_finished_get_a_later_okay_when_only_the_voice_doubts(store):
+    import asyncio
+    import time
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(_doubting_persona_bank(), store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(False),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._answer_stopped_at = time.time()  # the last word: now
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[LONG_DONE]))
+        # the voice was asked after 0.45 s of quiet (VOICE_QUIET_S) and doubted: no "Okay." yet
+        assert agent.hold_reasons == ["voice"] and agent.acks_said == 0
+        agent._answer_stopped_at = time.time()  # count the quiet from here: the timings below stay clear of load
+        await asyncio.sleep(0.3)
+        assert agent.acks_said == 0  # 0.3 s of quiet: still none
+        for _ in range(40):
+            if agent.acks_said:
+                break
+            await asyncio.sleep(0.025)
+        assert agent.acks_said == 1 and agent.hold.acknowledged  # once the quiet reached 0.9 s
+        assert time.time() - agent._answer_stopped_at >= 0.9
+        assert not [t for t in conductor.turns if t.source == "answer"]  # the reply waits for 1.2 s of quiet
+        assert await _answered_after(conductor, 3.0) == [LONG_DONE]
+    assert agent.acks_taken_back == 0
+    await conductor.aclose()
+
+
+async def test_words_that_read_as_unfinished_get_no_okay_however_long_the_quiet(store):
+    import time
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(_doubting_persona_bank(), store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    trailing = LONG_DONE.rstrip(".") + ", and"
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._answer_stopped_at = time.time()
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
+                                                                                          content=[trailing]))
+        assert await _answered_after(conductor, 3.0) == [trailing]  # after the long quiet, as it stands
+    assert agent.hold_reasons == ["trailing"] and agent.acks_said == 0
+    await conductor.aclose()
+
+
+def test_a_late_okay_must_fall_between_the_first_ask_and_the_reply():
+    from pydantic import ValidationError
+
+    from agent.content.models import TurnTaking
+
+    TurnTaking(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0, reply_after_ack_s=1.8,
+               ack_after_doubt_s=0.9)
+    for late in (0.2, 1.9):
+        with pytest.raises(ValidationError, match="ack_after_doubt_s"):
+            TurnTaking(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0,
+                       reply_after_ack_s=1.8, ack_after_doubt_s=late)
