@@ -417,8 +417,8 @@ class InterviewerAgent(Agent):
             if self.session.user_state == "speaking":
                 resumed = True  # the rest is coming: its own turn picks the hold up when it ends
                 continue
-            if after is None and ack_after_s is not None and not resumed and not self._acked_answer and \
-                    self._quiet_s(held_at) >= ack_after_s and not self._conductor.done:
+            if after is None and ack_after_s is not None and not resumed and self._quiet_s(held_at) >= ack_after_s \
+                    and self._may_acknowledge():
                 after = self._acknowledge()
                 grace_ends = await self._after_acknowledgement(after)
                 continue

@@ -215,11 +215,27 @@ async def test_the_frameworks_own_end_of_words_a_closer_already_answered_is_no_s
         assert agent.closer_commits == 2
 
 
+def _bank_with(**turn_taking):
+    """The fake bank, its persona taking turns with two gates and these settings."""
+    q = fake_question()
+    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, **turn_taking))
+    return types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
+
+
+async def _answered_after(conductor, seconds: float) -> list[str]:
+    """The answers the core has received, once one has arrived or ``seconds`` have passed."""
+    import asyncio
+
+    for _ in range(int(seconds / 0.05)):
+        if any(t.source == "answer" for t in conductor.turns):
+            break
+        await asyncio.sleep(0.05)
+    return [t.heard for t in conductor.turns if t.source == "answer"]
+
+
 @pytest.fixture
 def two_gate_bank():
-    q = fake_question()
-    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0))
-    return types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
+    return _bank_with(max_endpointing_delay_s=2.0)
 
 
 async def test_with_a_short_framework_wait_done_on_words_not_yet_ended_waits_for_that_end(two_gate_bank, store):
@@ -364,11 +380,7 @@ async def test_the_reply_after_an_okay_waits_for_the_personas_quiet(store):
 
     from livekit.agents import StopResponse
 
-    q = fake_question()
-    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=2.0,
-                                      reply_after_ack_s=1.0))
-    bank = types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
-    conductor = conductor_for(bank, store)
+    conductor = conductor_for(_bank_with(max_endpointing_delay_s=2.0, reply_after_ack_s=1.0), store)
     await conductor.start()
     agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
                              acknowledgements=("Okay.",))
@@ -380,29 +392,12 @@ async def test_the_reply_after_an_okay_waits_for_the_personas_quiet(store):
                                                                                           content=[LONG_DONE]))
         await asyncio.sleep(0.5)
         assert not [t for t in conductor.turns if t.source == "answer"]  # still in the quiet after the "Okay."
-        for _ in range(100):
-            if any(t.source == "answer" for t in conductor.turns):
-                break
-            await asyncio.sleep(0.05)
-    assert [t.heard for t in conductor.turns if t.source == "answer"] == [LONG_DONE]
+        assert await _answered_after(conductor, 5.0) == [LONG_DONE]
     await conductor.aclose()
 
 
-def _doubting_persona_bank(**timing):
-    q = fake_question()
-    p = fake_persona(turn_taking=dict(mode="two-gate", min_endpointing_delay_s=0.3, max_endpointing_delay_s=1.5,
-                                      reply_after_ack_s=1.2, ack_after_doubt_s=0.9, **timing))
-    return types.SimpleNamespace(personas={p.id: p}, questions={q.id: q}, lexicon=FAKE_LEXICON)
-
-
-async def _answered_after(conductor, seconds: float) -> list[str]:
-    import asyncio
-
-    for _ in range(int(seconds / 0.05)):
-        if any(t.source == "answer" for t in conductor.turns):
-            break
-        await asyncio.sleep(0.05)
-    return [t.heard for t in conductor.turns if t.source == "answer"]
+def _doubting_persona_bank():
+    return _bank_with(max_endpointing_delay_s=1.5, reply_after_ack_s=1.2, ack_after_doubt_s=0.9)
 
 
 async def test_words_that_read_as_finished_get_a_later_okay_when_only_the_voice_doubts(store):
