@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from agent.interview._pattern_heads import first_chars
+from agent.interview._pattern_heads import HEAD, Openings, openings, word_openings
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['\u2019][A-Za-z]+)?")
 # British "-ise" and "-yse" spellings are folded into "-ize" before stemming, so
 # "prioritise" and "prioritized" meet; the same fold runs on cues and answers.
 _ISE = re.compile(r"(?<=[a-z]{3})([iy])s(e|ed|es|ing)$")
 _SENTENCE_BREAK = re.compile(r"[.!?]")
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=")  # a phrase that refers to a group by number or name
+_WORD_HEAD = re.compile(r"\b\w")  # where a regex's \b\w can match: a word's first character
 _CLAUSE_BREAK = re.compile(r"[.;:!?,\u2014]|\s-\s|\bbut\b", re.IGNORECASE)
 
 _SUFFIXES: tuple[tuple[str, str, int], ...] = (
@@ -187,12 +189,15 @@ def find_any(tokens: Sequence[Token], heads: Heads, index: dict[str, list[int]],
 
 @dataclass(frozen=True, slots=True)
 class StartPattern:
-    """One pattern for a whole list of lexicon phrases (see ``every_start``) and the characters they can
+    """One pattern for a whole list of lexicon phrases (see ``every_start``) and the openings they can
     begin with, so ``word_starts`` tries it only at words where one of them could start.
     """
 
     regex: re.Pattern[str]
-    first: frozenset[str] | None  # None: any character
+    opens: Openings  # None: anywhere
+    # by a start's lower-cased ASCII character: the same pattern made of only the phrases that can begin with
+    # it (and those that can begin with anything), so a word is tried against a handful of phrases, not all
+    by_char: dict[str, re.Pattern[str]] = field(default_factory=dict)
 
 
 def every_start(patterns: Sequence[str]) -> StartPattern | None:
@@ -201,8 +206,21 @@ def every_start(patterns: Sequence[str]) -> StartPattern | None:
     """
     if not patterns:
         return None
-    regex = re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
-    return StartPattern(regex, first_chars(patterns))
+    by_char: dict[str, re.Pattern[str]] = {}
+    if not any(_GROUP_REFERENCE.search(p) for p in patterns):
+        heads = [None if (o := openings([p])) is None else {s[0] for s in o} for p in patterns]
+        anywhere = [p for p, h in zip(patterns, heads, strict=True) if h is None]
+        for ch in sorted(set().union(*(h for h in heads if h is not None))):
+            # the phrases keep their order, so the first that matches is the one the whole pattern finds
+            mine = [p for p, h in zip(patterns, heads, strict=True) if h is None or ch in h]
+            by_char[ch] = _starts_regex(mine)
+        if anywhere:
+            by_char[""] = _starts_regex(anywhere)
+    return StartPattern(_starts_regex(patterns), openings(patterns), by_char)
+
+
+def _starts_regex(patterns: Sequence[str]) -> re.Pattern[str]:
+    return re.compile("(?=(" + "|".join(f"(?:{p})" for p in patterns) + "))", re.IGNORECASE)
 
 
 def word_starts(pattern: StartPattern, answer: Answer) -> Iterable[re.Match[str]]:
@@ -212,12 +230,57 @@ def word_starts(pattern: StartPattern, answer: Answer) -> Iterable[re.Match[str]
     ("'s", "'re"; ``Answer.phrase_starts``), so trying them only there
     finds what a scan of every character would, for a fraction of the cost:
     a long alternation is tried once per word instead of once per letter, and
-    not at all at a word none of the phrases can begin with.
+    not at all at a word none of the phrases can begin with. Past the text's
+    first character (where anchored phrases match) a plain ASCII character is
+    tried only against the phrases that can begin with it.
     """
+    regex, text, by_char = pattern.regex, answer.text, pattern.by_char
+    only_anywhere = by_char.get("")
+    for pos in answer.starts_for(pattern.opens):
+        ch = text[pos]
+        if pos == 0 or not by_char or not ch.isascii():
+            tried: re.Pattern[str] | None = regex
+        else:
+            tried = by_char.get(ch.lower(), only_anywhere)
+        m = tried.match(text, pos) if tried is not None else None
+        if m is not None:
+            yield m
+
+
+@dataclass(frozen=True, slots=True)
+class WordPattern:
+    """A cue or support pattern with, when it can match only where a word begins, the openings it can
+    begin with (see ``word_matches``).
+    """
+
+    regex: re.Pattern[str]
+    opens: Openings  # None: it may match anywhere
+
+
+def word_pattern(pattern: str) -> WordPattern:
+    """``pattern`` compiled to ignore case, with where its matches can begin."""
+    return WordPattern(re.compile(pattern, re.IGNORECASE), word_openings(pattern))
+
+
+def word_matches(pattern: WordPattern, answer: Answer) -> Iterable[re.Match[str]]:
+    """What ``pattern.regex.finditer(answer.text)`` yields, in the same order.
+
+    A pattern that opens on a word boundary and a word character is tried only at
+    the words it can begin with, skipping any that start inside the previous
+    match, as a scan does; a scan of every character costs more than the rest
+    of reading a long answer's cues.
+    """
+    if pattern.opens is None:
+        yield from pattern.regex.finditer(answer.text)
+        return
     regex, text = pattern.regex, answer.text
-    for pos in answer.starts_for(pattern.first):
+    end = 0
+    for pos in answer.word_heads_for(pattern.opens):
+        if pos < end:
+            continue
         m = regex.match(text, pos)
         if m is not None:
+            end = m.end()  # the pattern cannot match empty: it opens on a word character
             yield m
 
 
@@ -243,8 +306,8 @@ class Answer:
     _sentence_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
     _clause_bounds: dict[int, tuple[int, int]] = field(default_factory=dict)
     _phrase_starts: list[int] | None = None
-    _by_first: dict[str, list[int]] | None = None  # phrase starts by their lower-cased character
-    _starts_for: dict[frozenset[str] | None, list[int]] = field(default_factory=dict)
+    _phrase_heads: _Openings | None = None  # phrase starts by the characters they open with
+    _word_heads: _Openings | None = None  # regex word starts by the characters they open with
     stems: list[str] = field(default_factory=list)  # each token's stem, in order
     plain_words: list[str] = field(default_factory=list)  # each token's word with a typographic apostrophe made plain
 
@@ -278,27 +341,24 @@ class Answer:
             self._phrase_starts = out
         return self._phrase_starts
 
-    def starts_for(self, first: frozenset[str] | None) -> list[int]:
-        """Where a phrase starting with one of ``first`` (lower-cased; None: any character) could begin: the
-        text's start, always, and each phrase start at such a character. A character outside ASCII is always
-        tried, since Unicode case rules can make it match a letter it does not lower-case to.
+    def starts_for(self, first: Openings) -> list[int]:
+        """Where a phrase opening with one of ``first`` (lower-cased; None: anything) could begin: the text's
+        start, always, and each phrase start that opens so (see ``_Openings``).
         """
-        found = self._starts_for.get(first)
-        if found is not None:
-            return found
-        every = self.phrase_starts
         if first is None:
-            found = every if every and every[0] == 0 else [0, *every]
-        else:
-            if self._by_first is None:
-                self._by_first = {}
-                for pos in every:
-                    ch = self.text[pos]
-                    self._by_first.setdefault(ch.lower() if ch.isascii() else "", []).append(pos)
-            chosen = [self._by_first[ch] for ch in (*first, "") if ch in self._by_first]
-            found = sorted(set().union([0], *chosen))
-        self._starts_for[first] = found
-        return found
+            every = self.phrase_starts
+            return every if every and every[0] == 0 else [0, *every]
+        if self._phrase_heads is None:
+            self._phrase_heads = _Openings(self.text, self.phrase_starts)
+        return self._phrase_heads.opening(first, always=0)
+
+    def word_heads_for(self, first: Openings) -> list[int]:
+        r"""Where a regex word (``\b\w``) begins with one of ``first``, in order (see ``_Openings``)."""
+        if self._word_heads is None:
+            self._word_heads = _Openings(self.text, [m.start() for m in _WORD_HEAD.finditer(self.text)])
+        if first is None:
+            return self._word_heads.positions
+        return self._word_heads.opening(first)
 
     def token_at(self, offset: int) -> int | None:
         """Index of the token that holds or follows character ``offset``."""
@@ -322,6 +382,43 @@ class Answer:
     def span(self, first: int, last: int) -> str:
         """The verbatim text of tokens ``first`` to ``last`` (exclusive)."""
         return self.text[self.tokens[first].start : self.tokens[last - 1].end]
+
+
+class _Openings:
+    """Positions in a text grouped by the one, two and three characters that open there (lower-cased), so
+    the positions where any of a pattern's openings occurs are a few dictionary lookups away. A position
+    whose opening holds a character outside ASCII is always included: Unicode case rules can make it match
+    a letter it does not lower-case to.
+    """
+
+    __slots__ = ("_by", "_cache", "_outside", "positions")
+
+    def __init__(self, text: str, positions: list[int]) -> None:
+        self.positions = positions
+        self._by: list[dict[str, list[int]]] = [{} for _ in range(HEAD + 1)]
+        self._outside: list[int] = []
+        self._cache: dict[frozenset[str], list[int]] = {}
+        for pos in positions:
+            head = text[pos : pos + HEAD]
+            if not head.isascii():
+                self._outside.append(pos)
+                continue
+            head = head.lower()
+            for n in range(1, len(head) + 1):
+                self._by[n].setdefault(head[:n], []).append(pos)
+
+    def opening(self, first: frozenset[str], *, always: int | None = None) -> list[int]:
+        """The positions that open with one of ``first`` (and ``always``), in order."""
+        found = self._cache.get(first)
+        if found is None:
+            chosen = [hit for o in first if (hit := self._by[len(o)].get(o))]
+            if self._outside:
+                chosen.append(self._outside)
+            if always is not None:
+                chosen.append([always])
+            found = chosen[0] if len(chosen) == 1 else sorted(set().union(*chosen))
+            self._cache[first] = found
+        return found
 
 
 def _bounds(numbers: Sequence[int]) -> dict[int, tuple[int, int]]:

@@ -14,7 +14,16 @@ from dataclasses import dataclass
 
 from agent.content.lexicon import Lexicon
 from agent.content.models import Cues
-from agent.interview._text import Answer, Heads, by_head, find_any, phrase_stems
+from agent.interview._text import (
+    Answer,
+    Heads,
+    WordPattern,
+    by_head,
+    find_any,
+    phrase_stems,
+    word_matches,
+    word_pattern,
+)
 
 # A pattern match that runs across a full stop joins two thoughts the candidate kept apart.
 _SENTENCE_INSIDE = re.compile(r"[.!?]\s")
@@ -40,7 +49,7 @@ class CompiledCues:
 
     phrases: Heads
     combos: tuple[tuple[Heads, ...], ...]  # each combo: one group of alternatives per word that must occur
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[WordPattern, ...]
     window: int
 
 
@@ -50,7 +59,7 @@ def compile_cues(cues: Cues, lexicon: Lexicon) -> CompiledCues:
     return CompiledCues(
         phrases=by_head(phrase_stems(p) for p in cues.phrases),
         combos=tuple(tuple(by_head(phrase_stems(alt) for alt in group) for group in combo) for combo in cues.combos),
-        patterns=tuple(re.compile(p, re.IGNORECASE) for p in (*cues.patterns, *shared)),
+        patterns=tuple(word_pattern(p) for p in (*cues.patterns, *shared)),
         window=cues.window,
     )
 
@@ -71,7 +80,7 @@ def find_mentions(cues: CompiledCues, answer: Answer) -> list[Mention]:
             if add(mention):
                 return _ordered(found)
     for pattern in cues.patterns:
-        for rm in pattern.finditer(answer.text):
+        for rm in word_matches(pattern, answer):
             found_here = _pattern_mention(answer, rm)
             if found_here is not None and add(found_here):
                 return _ordered(found)

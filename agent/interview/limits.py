@@ -2,8 +2,9 @@
 
 A spoken answer is a few thousand characters; a pasted transcript may be far
 longer. Assessment is linear in length (``python -m bench.answer_size``: about
-6 s for 2 MB on 2 cores), but nothing a candidate says in one answer needs
-more than this, and a bound keeps every judgement well under a second.
+3 s for 2 MB on 2 cores, prose or one run-on sentence alike), but nothing a
+candidate says in one answer needs more than this, and a bound keeps every
+judgement well under a second.
 """
 
 from __future__ import annotations

@@ -69,7 +69,12 @@ class StanceReader:
         self._replace = every_start(lexicon.replacements)
         self._set_up = every_start(lexicon.set_ups)
         self._breaks_single = frozenset(w.lower() for w in lexicon.scope_breaks if " " not in w.strip())
-        self._breaks_multi = [tuple(w.lower().split()) for w in lexicon.scope_breaks if " " in w.strip()]
+        # by their last word: the scope is read backwards, so a phrase is tried only where it could end
+        self._breaks_multi: dict[str, list[tuple[str, ...]]] = {}
+        for w in lexicon.scope_breaks:
+            if " " in w.strip():
+                words = tuple(w.lower().split())
+                self._breaks_multi.setdefault(words[-1], []).append(words)
 
     def scan(self, answer: Answer) -> StanceScan:
         """Every dismissal and doubt phrase in the answer, found once for all its mentions."""
@@ -116,7 +121,7 @@ class StanceReader:
         i = first - 1
         while i >= clause_start:
             word = tokens[i].word
-            if word in self._breaks_single or any(_ends_with(tokens, i, m) for m in self._breaks_multi):
+            if word in self._breaks_single or any(_ends_with(tokens, i, m) for m in self._breaks_multi.get(word, ())):
                 return i + 1
             if word == "and" and i + 1 < first and tokens[i + 1].word in _NEW_SUBJECT:
                 return i + 1
@@ -128,18 +133,20 @@ class StanceReader:
         count = 0
         i = lo
         while i < first:
-            head = tokens[i].stem
-            limiter = next((len(m) for m in self._limiters.get(head, ()) if _starts_with(tokens, i, m, first)), 0)
-            if limiter:
-                count += 1 if weak else 0
-                i += limiter
-                continue
-            multi = next((len(m) for m in self._multi.get(head, ()) if _starts_with(tokens, i, m, first)), 0)
-            if multi:
-                count += 1
-                i += multi
-                continue
             tok = tokens[i]
+            head = tok.stem
+            if head in self._limiters:
+                limiter = next((len(m) for m in self._limiters[head] if _starts_with(tokens, i, m, first)), 0)
+                if limiter:
+                    count += 1 if weak else 0
+                    i += limiter
+                    continue
+            if head in self._multi:
+                multi = next((len(m) for m in self._multi[head] if _starts_with(tokens, i, m, first)), 0)
+                if multi:
+                    count += 1
+                    i += multi
+                    continue
             if tok.word == "no" and first - i > _NO_REACH and (i + 1 >= first or tokens[i + 1].word not in _NO_HEADS):
                 i += 1  # "if there's no hit, it goes to the resolver": "no" denies its own noun, not the idea
                 continue

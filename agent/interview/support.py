@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from agent.content.lexicon import Lexicon, SupportCues
-from agent.interview._text import Answer, every_start, word_starts
+from agent.interview._text import Answer, WordPattern, every_start, word_matches, word_pattern, word_starts
 
 # How far past a marker its reason runs (a hollow appeal, or the people it lands on).
 _REASON_REACH = 12
@@ -82,7 +82,7 @@ class SupportReader:
 
     def __init__(self, lexicon: Lexicon) -> None:
         sup = lexicon.support
-        self._kinds: list[tuple[SupportKind, dict[str, list[tuple[str, ...]]], list[re.Pattern[str]]]] = [
+        self._kinds: list[tuple[SupportKind, dict[str, list[tuple[str, ...]]], list[WordPattern]]] = [
             (kind, *_compile(cues))
             for kind, cues in ((SupportKind.REASON, sup.reason), (SupportKind.MECHANISM, sup.mechanism),
                                (SupportKind.NUMBER, sup.number), (SupportKind.EXAMPLE, sup.example),
@@ -102,31 +102,40 @@ class SupportReader:
         for kind, phrases, patterns in self._kinds:
             spans.extend((first, last, kind) for first, last in _phrase_spans(answer, phrases))
             for pattern in patterns:
-                for rm in pattern.finditer(answer.text):
+                for rm in word_matches(pattern, answer):
                     first = answer.token_at(rm.start())
                     last = answer.token_at(max(rm.start(), rm.end() - 1))
                     if first is not None and last is not None and answer.tokens[first].start < rm.end():
                         spans.append((first, last + 1, kind))
         found: dict[tuple[int, int, SupportKind], Marker] = {}
+        named: dict[int, int] = {}  # sentence -> its first word naming someone (see _first_named)
         for first, last, kind in spans:
             if (first, last, kind) in found or self._discourse_so(answer, first):
                 continue
             if kind is SupportKind.NUMBER and _part_of_a_name(answer, first, last):
                 continue
             backward = _points_back(answer, first)
-            affects = self._names_someone(answer, first)
+            # the sentence names who the choice lands on before a short reach past the marker
+            lo, hi = answer.sentence(first)
+            affects = self._first_named(answer, lo, hi, named) < min(hi, first + _REASON_REACH)
             found[(first, last, kind)] = Marker(first, last, kind, _is_hollow(answer, first, hollow_starts, backward),
                                                 backward, affects)
         return sorted(found.values(), key=lambda m: (m.first, m.last))
 
-    def _names_someone(self, answer: Answer, first: int) -> bool:
-        """Does the sentence around a marker say who the choice lands on ("if it spends money, agents need
-        a confirmation step")? Up to a short reach past the marker: later words are another thought.
+    def _first_named(self, answer: Answer, lo: int, hi: int, seen: dict[int, int]) -> int:
+        """The first word of the sentence at tokens ``lo:hi`` that names someone a choice lands on ("if it
+        spends money, agents need a confirmation step"), or ``hi``; a possessive names its owner too ("a
+        customer's software"). Each sentence is read once (``seen``), so a run-on answer of one long sentence
+        costs no more per marker than a short one.
         """
-        lo, hi = answer.sentence(first)
-        words = answer.plain_words[lo : min(hi, first + _REASON_REACH)]
-        # a possessive names its owner too: "a customer's software", "the developers' code"
-        return any(w in self._affected or w.removesuffix("'s") in self._affected for w in words)
+        found = seen.get(lo)
+        if found is None:
+            affected = self._affected
+            words = answer.plain_words
+            found = next((i for i in range(lo, hi) if words[i] in affected or words[i].removesuffix("'s") in affected),
+                         hi)
+            seen[lo] = found
+        return found
 
     def opens_on_previous(self, answer: Answer, sentence_start: int) -> bool:
         """Does the sentence starting at this token carry on from the one before ("That means ...")?"""
@@ -158,8 +167,8 @@ class SupportReader:
         return _skip_lead_in(answer, start, allow_so=False) == first
 
 
-def _compile(cues: SupportCues) -> tuple[dict[str, list[tuple[str, ...]]], list[re.Pattern[str]]]:
-    return _by_first_word(cues.phrases), [re.compile(p, re.IGNORECASE) for p in cues.patterns]
+def _compile(cues: SupportCues) -> tuple[dict[str, list[tuple[str, ...]]], list[WordPattern]]:
+    return _by_first_word(cues.phrases), [word_pattern(p) for p in cues.patterns]
 
 
 def _by_first_word(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
@@ -174,9 +183,14 @@ def _by_first_word(phrases: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
 
 
 def _phrase_spans(answer: Answer, phrases: dict[str, list[tuple[str, ...]]]) -> Iterable[tuple[int, int]]:
+    plain, n_tokens = answer.plain_words, len(answer.tokens)
     for word, options in phrases.items():
         for i in answer.words.get(word, ()):
+            following = plain[i + 1] if i + 1 < n_tokens else None
             for words in options:
+                # most phrases sharing a first word part at the second: compare it before the whole phrase
+                if len(words) > 1 and words[1] != following:
+                    continue
                 if _words_at(answer, i, words):
                     yield i, i + len(words)
                     break

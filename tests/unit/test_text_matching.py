@@ -78,16 +78,53 @@ def test_lexicon_phrases_found_at_word_starts_are_every_match_a_full_scan_finds(
             assert fast == full, text
 
 
-def test_a_patterns_first_characters_are_known_only_when_they_can_be_told():
-    """Skipping words a pattern cannot start at needs its possible first characters; anything the analysis
-    cannot pin down (a class such as \\w, a pattern that can match nothing) means "try every word".
+def test_a_patterns_openings_are_known_only_when_they_can_be_told():
+    """Skipping words a pattern cannot start at needs its possible openings (up to three characters, fewer
+    where anything may follow); anything the analysis cannot pin down (a class such as \\w, a pattern that
+    can match nothing) means "try every word".
     """
-    from agent.interview._pattern_heads import first_chars
+    from agent.interview._pattern_heads import openings, word_openings
 
-    assert first_chars([r"\b(so )?(what )?(i'?d|we'?d) rather"]) == frozenset("swi")
-    assert first_chars([r"(?:big|Large) firms", r"\bno\b"]) == frozenset("bln")
-    assert first_chars([r"^\W*(no|nope)\b"]) == frozenset()  # only where the text starts, which is always tried
-    assert first_chars([r"(?m)^no"]) == frozenset("n")  # after any new line too
-    assert first_chars([r"\w+ly"]) is None
-    assert first_chars([r"(a)?"]) is None
-    assert first_chars([r"[a-c]x"]) == frozenset("abc")
+    assert openings([r"\b(so )?(what )?(i'?d|we'?d) rather"]) == {"so ", "wha", "i'd", "id ", "we'", "wed"}
+    assert openings([r"(?:big|Large) firms", r"\bno\b"]) == {"big", "lar", "no"}
+    assert openings([r"^\W*(no|nope)\b"]) == frozenset()  # only where the text starts, which is always tried
+    assert openings([r"(?m)^no"]) == {"no"}  # after any new line too
+    assert openings([r"by (\w+ )?\w+ing"]) == {"by "}
+    assert openings([r"x\d+"]) == {f"x{d}" for d in "0123456789"}
+    assert openings([r"ab+c"]) == {"ab"}  # a second "b" and on: anything may follow
+    assert openings([r"\w+ly"]) is None
+    assert openings([r"(a)?"]) is None
+    assert openings([r"[a-c]x"]) == {"ax", "bx", "cx"}
+    assert openings(["\u00e9t\u00e9"]) is None  # a letter outside ASCII: Unicode case rules may match another
+    assert openings(["caf\u00e9"]) == {"caf"}
+    assert word_openings(r"\bwhy\b") == {"why"}
+    assert word_openings(r"why") is None  # no boundary: it may start inside a word
+    assert word_openings(r"\b\$\d") is None  # a boundary before a non-word character is no word start
+    assert word_openings(r"(?a)\bwhy") is None
+
+
+def test_cue_and_support_patterns_tried_only_at_their_words_find_what_a_scan_finds():
+    """A cue or support pattern that opens on a word boundary is tried only at the words it can open with;
+    on every labelled answer, and on answers that open with punctuation, run words into digits or hide a
+    letter Unicode folds to an ASCII one, that yields exactly what ``finditer`` yields.
+    """
+    from agent.content.loader import load_bank
+    from agent.interview._text import word_matches, word_pattern
+    from tests.evals.loader import BLIND_SETS, DEV_ANSWERS, load_answers
+
+    bank = load_bank()
+    support = bank.lexicon.support
+    sources = {p for q in bank.questions.values() for s in q.signals
+               for p in (*s.cues.patterns, *(x for name in s.cues.shared for x in getattr(bank.lexicon, name)))}
+    sources |= {p for kind in (support.reason, support.mechanism, support.number, support.example,
+                               support.consequence) for p in kind.patterns}
+    patterns = [word_pattern(p) for p in sorted(sources)]
+    assert sum(p.opens is not None for p in patterns) > len(patterns) * 0.9  # most are tried at words only
+    texts = [a.text for path in (*BLIND_SETS, DEV_ANSWERS) for a in load_answers(path)]
+    texts += ["so-so. So, since 3x, 12ms... (why? it matters)", "\u017fo \u212aind of faster for them",
+              "customers'll save them 30% by batching", "x2 2x 10k-fold; for them: one two three four"]
+    for text in texts:
+        answer = Answer.of(text)
+        for pattern in patterns:
+            full = [(m.start(), m.end()) for m in pattern.regex.finditer(text)]
+            assert [(m.start(), m.end()) for m in word_matches(pattern, answer)] == full, (pattern.regex, text)
