@@ -248,8 +248,9 @@ class TurnTaking(Strict):
     # from the last word; 0: right after the "Okay." and a short grace), so a candidate who goes on after a
     # longer pause still takes it back; at most max_endpointing_delay_s
     reply_after_ack_s: float = Field(default=0.0, ge=0, le=10)
-    # two-gate: when the words read as finished and only the audio model doubts, the "Okay." is said once the
-    # candidate has been quiet this long (0: no "Okay." then; the turn waits max_endpointing_delay_s as before)
+    # two-gate: when the words read as finished and only the audio model doubts, or they are whole sentences only
+    # short for the question and the audio model calls them finished, the "Okay." is said once the candidate has
+    # been quiet this long (0: no "Okay." then; the turn waits max_endpointing_delay_s as before)
     ack_after_doubt_s: float = Field(default=0.0, ge=0, le=10)
     silence_nudge_s: float = Field(default=12.0, ge=3, le=120)
     absence_end_s: float = Field(default=60.0, ge=10, le=600)

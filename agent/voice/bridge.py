@@ -39,7 +39,7 @@ from agent.voice import endpointing as ep
 from agent.voice.backchannel import is_backchannel
 from agent.voice.conductor import RoundConductor
 from agent.voice.endpointing import MAX_HOLDS, VAD_MIN_SILENCE_S, TurnHold
-from agent.voice.turn_gate import AcousticTurnGate, GateCall, ask_two_gates
+from agent.voice.turn_gate import LENGTH_DOUBTS, AcousticTurnGate, GateCall, ask_two_gates
 
 log = get_logger(__name__)
 
@@ -274,8 +274,8 @@ class InterviewerAgent(Agent):
         may_hold = count < MAX_HOLDS or self._turn_gate is not None
         epoch, self._judging = self._epoch, text
         try:
-            reason = await self._unfinished(text) if self.hold_unfinished and may_hold and not self._conductor.done \
-                else None
+            reason, sounds_done = await self._unfinished(text) \
+                if self.hold_unfinished and may_hold and not self._conductor.done else (None, False)
         finally:
             self._judging = ""
         if self._epoch != epoch:
@@ -290,9 +290,11 @@ class InterviewerAgent(Agent):
             self.holds += 1
             self.hold_reasons.append(reason)
             log.info("voice.turn_held", count=count + 1, reason=reason)
-            # only the voice doubts words that read as finished: a later "Okay." once the quiet has lasted
-            late_ack = self._ack_after_doubt_s() if reason == "voice" and self._may_acknowledge() else None
-            self._flush_task = asyncio.create_task(self._flush_later(ack_after_s=late_ack),
+            # only the voice doubts words that read as finished, or the words are whole but thin and the voice
+            # sounds done: a later "Okay." once the quiet has lasted; a thin answer's reply still waits the long quiet
+            thin = reason in LENGTH_DOUBTS and sounds_done
+            late_ack = self._ack_after_doubt_s() if (reason == "voice" or thin) and self._may_acknowledge() else None
+            self._flush_task = asyncio.create_task(self._flush_later(ack_after_s=late_ack, patient=thin),
                                                    name="InterviewerAgent.flush_hold")
             raise StopResponse()
         if self._may_acknowledge():
@@ -362,18 +364,18 @@ class InterviewerAgent(Agent):
         if self._turn_gate is not None:
             self._turn_gate.turn_over()
 
-    async def _unfinished(self, text: str) -> str | None:
-        """Why this turn should wait for more, or None to answer it now.
+    async def _unfinished(self, text: str) -> tuple[str | None, bool]:
+        """Why this turn should wait for more (None: answer it now), and whether the voice sounded finished.
 
         One gate (``vad``, ``v1-mini``): only a turn that stops mid-sentence waits. Two gates: the words
         must read as finished for this question and the voice must sound finished, or the turn waits.
         """
         if self._turn_gate is None:
-            return "trailing" if looks_unfinished(text) else None
+            return ("trailing" if looks_unfinished(text) else None), False
         reason, call = await ask_two_gates(self._conductor, self._turn_gate, text, speaking_s=self._speaking_estimate(),
                                            quiet_since=self._answer_stopped_at, ask_voice_always=self.ask_voice_always)
         self.gate_calls.append(call)
-        return reason
+        return reason, bool(call.voice)
 
     def _long_wait_s(self) -> float:
         """How much quiet after the last word answers a held turn as it stands: the persona's longest wait.
@@ -396,14 +398,15 @@ class InterviewerAgent(Agent):
         stopped = self._answer_stopped_at
         return time.time() - stopped if stopped is not None else asyncio.get_running_loop().time() - held_at
 
-    async def _flush_later(self, *, after: Any = None, ack_after_s: float | None = None) -> None:
+    async def _flush_later(self, *, after: Any = None, ack_after_s: float | None = None, patient: bool = False) -> None:
         """No more words came: answer the held ones as they are.
 
         ``after``: the acknowledgement being spoken; the reply follows ACK_GRACE_S after it has played,
-        unless the candidate speaks. ``ack_after_s``: words that read as finished, held only because the voice
-        sounded unfinished; once the candidate has been quiet this long (and not gone on), the "Okay." is said
-        then and the reply follows it the same way. Otherwise the reply waits until the candidate has been quiet
-        for the persona's longest wait, counted from their last word.
+        unless the candidate speaks. ``ack_after_s``: words held only because the voice sounded unfinished, or
+        whole but thin words the voice calls finished; once the candidate has been quiet this long (and not gone
+        on), the "Okay." is said then and the reply follows it the same way, or, ``patient`` (the thin ones),
+        after the persona's longest wait. Otherwise the reply waits until the candidate has been quiet for the
+        persona's longest wait, counted from their last word.
         """
         loop = asyncio.get_running_loop()
         held_at = loop.time()
@@ -425,7 +428,8 @@ class InterviewerAgent(Agent):
             # after an acknowledgement nobody talked over, the reply follows its short grace; once the candidate
             # went on (or late words left it unfinished), only the long quiet or the continuation's turn ends it
             acked = after is not None and self.hold.acknowledged and not resumed
-            if (loop.time() >= grace_ends and self._quiet_s(held_at) >= self._reply_after_ack_s()) if acked \
+            quiet_needed = wait_s if patient else self._reply_after_ack_s()
+            if (loop.time() >= grace_ends and self._quiet_s(held_at) >= quiet_needed) if acked \
                     else (self._quiet_s(held_at) >= wait_s):
                 break
         log.info("voice.hold_flushed")

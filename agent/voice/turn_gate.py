@@ -37,6 +37,10 @@ PREDICTION_TIMEOUT_S = 0.3
 # finished answers unfinished, which then waited out the long delay.
 VOICE_QUIET_S = 0.45
 CLOSE_TIMEOUT_S = 2.0
+# Words that are whole but thin for the question: complete sentences, no list left open, only short of what the
+# question expects or not yet near one of its ideas. The voice is asked about them too, so a candidate who sounds
+# done hears a later "Okay." (the reply itself still waits the long quiet: a thin start may have more coming).
+LENGTH_DOUBTS = frozenset({"short", "no-idea"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +75,9 @@ async def ask_two_gates(conductor: Any, gate: Any, text: str, *, speaking_s: flo
     """Why ``text`` should wait for more (None: answer it now), and the record of the ask.
 
     The words' verdict is the core's look-ahead (ready from the pause when the words have not changed since);
-    the voice is asked only when the words pass, or always when a benchmark wants its verdict, and not before
-    ``VOICE_QUIET_S`` after ``quiet_since`` (wall clock of the last speech, when known).
+    the voice is asked only when the words pass or are only thin (``LENGTH_DOUBTS``), or always when a benchmark
+    wants its verdict, and not before ``VOICE_QUIET_S`` after ``quiet_since`` (wall clock of the last speech, when
+    known).
     """
     loop = asyncio.get_running_loop()
     asked_at = loop.time()
@@ -80,7 +85,7 @@ async def ask_two_gates(conductor: Any, gate: Any, text: str, *, speaking_s: flo
     outlook = await conductor.outlook(text, speaking_s=speaking_s)
     reason = outlook.unfinished
     voice = None
-    if reason is None or ask_voice_always:
+    if reason is None or reason in LENGTH_DOUBTS or ask_voice_always:
         if quiet_since is not None:
             await asyncio.sleep(max(0.0, quiet_since + VOICE_QUIET_S - time.time()))
         voice = await gate.finished()

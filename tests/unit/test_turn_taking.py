@@ -71,8 +71,9 @@ async def test_two_gates_reply_fast_only_when_both_say_finished(bank, store, fin
     await conductor.start()
     gate = FakeTurnGate(finished)
     agent = InterviewerAgent(conductor=conductor, turn_gate=gate)  # type: ignore[arg-type]
-    assert await agent._unfinished(text) == reason
-    assert gate.asked == (1 if reason in (None, "voice") else 0)  # the model is asked only when the words pass
+    assert await agent._unfinished(text) == (reason, bool(finished) and reason != "trailing")
+    # the model is asked only when the words pass, or are whole but thin
+    assert gate.asked == (1 if reason in (None, "voice", "short") else 0)
     await conductor.aclose()
 
 
@@ -80,8 +81,8 @@ async def test_one_gate_personas_hold_only_a_turn_that_stops_mid_sentence(bank, 
     conductor = conductor_for(bank, store)
     await conductor.start()
     agent = InterviewerAgent(conductor=conductor)
-    assert await agent._unfinished("Uptime, mostly.") is None
-    assert await agent._unfinished("Uptime, and") == "trailing"
+    assert await agent._unfinished("Uptime, mostly.") == (None, False)
+    assert await agent._unfinished("Uptime, and") == ("trailing", False)
     await conductor.aclose()
 
 
@@ -136,7 +137,7 @@ async def test_the_gates_read_the_look_ahead_made_in_the_pause_and_the_reply_tak
         await session.start(agent)
         agent._unanswered.append(LONG_DONE)  # a final transcript arrives and the candidate pauses
         agent._look_ahead()
-        assert await agent._unfinished(LONG_DONE) is None
+        assert await agent._unfinished(LONG_DONE) == (None, True)
         call = agent.gate_calls[-1]
         assert call.looked_ahead and call.transcript is None and call.voice is True
         result = await session.run(user_input=LONG_DONE)
@@ -153,7 +154,7 @@ async def test_words_that_changed_after_the_look_ahead_are_judged_afresh(bank, s
     agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True))  # type: ignore[arg-type]
     agent._unanswered.append("I would start from the teams, and")
     agent._look_ahead()
-    assert await agent._unfinished(LONG_DONE) is None
+    assert await agent._unfinished(LONG_DONE) == (None, True)
     assert not agent.gate_calls[-1].looked_ahead and conductor.outlooks_late == 1
     reply = await conductor.answer("k1", LONG_DONE, speaking_s=None)
     assert reply.candidate is not None and conductor.looked_ahead == 1  # the late look-ahead still serves
@@ -166,7 +167,7 @@ async def test_the_audio_model_is_asked_at_every_pause_when_a_benchmark_wants_it
     gate = FakeTurnGate(True)
     agent = InterviewerAgent(conductor=conductor, turn_gate=gate)  # type: ignore[arg-type]
     agent.ask_voice_always = True
-    assert await agent._unfinished("Uptime, and") == "trailing"
+    assert await agent._unfinished("Uptime, and") == ("trailing", True)
     assert gate.asked == 1 and agent.gate_calls[-1].voice is True and agent.gate_calls[-1].transcript == "trailing"
     await conductor.aclose()
 
@@ -400,8 +401,46 @@ def _doubting_persona_bank():
     return _bank_with(max_endpointing_delay_s=1.5, reply_after_ack_s=1.2, ack_after_doubt_s=0.9)
 
 
-async def test_words_that_read_as_finished_get_a_later_okay_when_only_the_voice_doubts(store):
+@pytest.mark.parametrize("voice,text,reason,reply_after_s", [
+    (False, LONG_DONE, "voice", 1.2),  # the words read as finished, only the voice doubts: reply as after any "Okay."
+    (True, "Uptime, mostly.", "short", 1.5),  # thin words the voice calls done: the reply waits the long quiet
+])
+async def test_words_held_by_one_doubt_get_a_later_okay(store, voice, text, reason, reply_after_s):
     import asyncio
+    import time
+
+    from livekit.agents import StopResponse
+
+    conductor = conductor_for(_doubting_persona_bank(), store)
+    await conductor.start()
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(voice),  # type: ignore[arg-type]
+                             acknowledgements=("Okay.",))
+    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
+        await session.start(agent)
+        agent._answer_stopped_at = time.time()  # the last word: now
+        with pytest.raises(StopResponse):
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user", content=[text]))
+        # the voice was asked after 0.45 s of quiet (VOICE_QUIET_S): no "Okay." yet
+        assert agent.hold_reasons == [reason] and agent.acks_said == 0
+        agent._answer_stopped_at = time.time()  # count the quiet from here: the timings below stay clear of load
+        await asyncio.sleep(0.3)
+        assert agent.acks_said == 0  # 0.3 s of quiet: still none
+        for _ in range(40):
+            if agent.acks_said:
+                break
+            await asyncio.sleep(0.025)
+        assert agent.acks_said == 1 and agent.hold.acknowledged  # once the quiet reached 0.9 s
+        assert time.time() - agent._answer_stopped_at >= 0.9
+        while time.time() - agent._answer_stopped_at < reply_after_s - 0.1:
+            assert not [t for t in conductor.turns if t.source == "answer"]  # not before its quiet
+            await asyncio.sleep(0.05)
+        assert await _answered_after(conductor, 3.0) == [text]
+        assert time.time() - agent._answer_stopped_at >= reply_after_s
+    assert agent.acks_taken_back == 0
+    await conductor.aclose()
+
+
+async def test_thin_words_the_voice_doubts_too_get_no_okay(store):
     import time
 
     from livekit.agents import StopResponse
@@ -412,24 +451,12 @@ async def test_words_that_read_as_finished_get_a_later_okay_when_only_the_voice_
                              acknowledgements=("Okay.",))
     async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
         await session.start(agent)
-        agent._answer_stopped_at = time.time()  # the last word: now
+        agent._answer_stopped_at = time.time()
         with pytest.raises(StopResponse):
-            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
-                                                                                          content=[LONG_DONE]))
-        # the voice was asked after 0.45 s of quiet (VOICE_QUIET_S) and doubted: no "Okay." yet
-        assert agent.hold_reasons == ["voice"] and agent.acks_said == 0
-        agent._answer_stopped_at = time.time()  # count the quiet from here: the timings below stay clear of load
-        await asyncio.sleep(0.3)
-        assert agent.acks_said == 0  # 0.3 s of quiet: still none
-        for _ in range(40):
-            if agent.acks_said:
-                break
-            await asyncio.sleep(0.025)
-        assert agent.acks_said == 1 and agent.hold.acknowledged  # once the quiet reached 0.9 s
-        assert time.time() - agent._answer_stopped_at >= 0.9
-        assert not [t for t in conductor.turns if t.source == "answer"]  # the reply waits for 1.2 s of quiet
-        assert await _answered_after(conductor, 3.0) == [LONG_DONE]
-    assert agent.acks_taken_back == 0
+            await agent.on_user_turn_completed(llm.ChatContext.empty(),
+                                               llm.ChatMessage(role="user", content=["Uptime, mostly."]))
+        assert await _answered_after(conductor, 3.0) == ["Uptime, mostly."]  # after the long quiet, as it stands
+    assert agent.hold_reasons == ["short"] and agent.acks_said == 0
     await conductor.aclose()
 
 
