@@ -114,6 +114,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=240.0, help="seconds per round (default 240)")
     parser.add_argument("--own-server", action="store_true",
                         help="start a LiveKit server and one worker (capacity: the largest batch) for the run")
+    parser.add_argument("--worker-log", type=Path, metavar="FILE",
+                        help="with --own-server: keep the worker's log here (why each turn was held or acknowledged)")
     args = parser.parse_args(argv)
     try:
         batches = [int(n) for n in args.rounds.split(",")]
@@ -156,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"p95 {batch['v2v_p95_s']}", file=sys.stderr, flush=True)
             if worker is not None:
                 out["worker"] = worker_figures(worker.log())
+                if args.worker_log is not None:
+                    args.worker_log.write_text(worker.log(), encoding="utf-8")
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(table(out["batches"]))
     print(json.dumps(out, indent=1))
