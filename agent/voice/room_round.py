@@ -244,11 +244,7 @@ class RoomRound:
                 logged,
                 models,
                 room=ctx.room,
-                # captions go out as each line is decided, not paced to the audio: the pacing reads the
-                # interviewer's audio with a Python FFT on the round's event loop, which blocked it 0.5-0.7 s at
-                # a time with four rounds on two cores and delayed every reply behind it
-                room_options=room_io.RoomOptions(participant_identity=self.candidate, close_on_disconnect=False,
-                                                 text_output=room_io.TextOutputOptions(sync_transcription=False)),
+                room_options=room_io.RoomOptions(participant_identity=self.candidate, close_on_disconnect=False),
                 echo_free=True,  # browsers cancel the interviewer's echo; barge-in works from the first word
                 tts_override=persona_tts(persona, models),
             )
