@@ -206,9 +206,11 @@ def every_start(patterns: Sequence[str]) -> StartPattern | None:
     """
     if not patterns:
         return None
+    each = [openings([p]) for p in patterns]
+    every: Openings = None if any(o is None for o in each) else frozenset().union(*each)  # type: ignore[arg-type]
     by_char: dict[str, re.Pattern[str]] = {}
     if not any(_GROUP_REFERENCE.search(p) for p in patterns):
-        heads = [None if (o := openings([p])) is None else {s[0] for s in o} for p in patterns]
+        heads = [None if o is None else {s[0] for s in o} for o in each]
         anywhere = [p for p, h in zip(patterns, heads, strict=True) if h is None]
         for ch in sorted(set().union(*(h for h in heads if h is not None))):
             # the phrases keep their order, so the first that matches is the one the whole pattern finds
@@ -216,7 +218,7 @@ def every_start(patterns: Sequence[str]) -> StartPattern | None:
             by_char[ch] = _starts_regex(mine)
         if anywhere:
             by_char[""] = _starts_regex(anywhere)
-    return StartPattern(_starts_regex(patterns), openings(patterns), by_char)
+    return StartPattern(_starts_regex(patterns), every, by_char)
 
 
 def _starts_regex(patterns: Sequence[str]) -> re.Pattern[str]:

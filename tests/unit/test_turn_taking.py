@@ -440,44 +440,26 @@ async def test_words_held_by_one_doubt_get_a_later_okay(store, voice, text, reas
     await conductor.aclose()
 
 
-async def test_thin_words_the_voice_doubts_too_get_no_okay(store):
+@pytest.mark.parametrize("voice,text,reason", [
+    (False, "Uptime, mostly.", "short"),  # thin words the voice doubts too
+    (True, LONG_DONE.rstrip(".") + ", and", "trailing"),  # words that stop mid-phrase, however done the voice sounds
+])
+async def test_words_held_for_more_than_one_doubt_get_no_okay_however_long_the_quiet(store, voice, text, reason):
     import time
 
     from livekit.agents import StopResponse
 
     conductor = conductor_for(_doubting_persona_bank(), store)
     await conductor.start()
-    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(False),  # type: ignore[arg-type]
+    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(voice),  # type: ignore[arg-type]
                              acknowledgements=("Okay.",))
     async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
         await session.start(agent)
         agent._answer_stopped_at = time.time()
         with pytest.raises(StopResponse):
-            await agent.on_user_turn_completed(llm.ChatContext.empty(),
-                                               llm.ChatMessage(role="user", content=["Uptime, mostly."]))
-        assert await _answered_after(conductor, 3.0) == ["Uptime, mostly."]  # after the long quiet, as it stands
-    assert agent.hold_reasons == ["short"] and agent.acks_said == 0
-    await conductor.aclose()
-
-
-async def test_words_that_read_as_unfinished_get_no_okay_however_long_the_quiet(store):
-    import time
-
-    from livekit.agents import StopResponse
-
-    conductor = conductor_for(_doubting_persona_bank(), store)
-    await conductor.start()
-    agent = InterviewerAgent(conductor=conductor, turn_gate=FakeTurnGate(True),  # type: ignore[arg-type]
-                             acknowledgements=("Okay.",))
-    trailing = LONG_DONE.rstrip(".") + ", and"
-    async with AgentSession(llm=PolicyLLM(conductor=conductor), vad=None) as session:
-        await session.start(agent)
-        agent._answer_stopped_at = time.time()
-        with pytest.raises(StopResponse):
-            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user",
-                                                                                          content=[trailing]))
-        assert await _answered_after(conductor, 3.0) == [trailing]  # after the long quiet, as it stands
-    assert agent.hold_reasons == ["trailing"] and agent.acks_said == 0
+            await agent.on_user_turn_completed(llm.ChatContext.empty(), llm.ChatMessage(role="user", content=[text]))
+        assert await _answered_after(conductor, 3.0) == [text]  # after the long quiet, as it stands
+    assert agent.hold_reasons == [reason] and agent.acks_said == 0
     await conductor.aclose()
 
 
