@@ -1,6 +1,6 @@
 """Word error rate and decode time of Whisper models on candidate voices the test suite never uses.
 
-Run: ``.venv/bin/python -m bench.unseen_voices [--models tiny.en,FOLDER] [--runs 9] [--voices ...]``
+Run: ``.venv/bin/python -m bench.unseen_voices [--models tiny.en,FOLDER] [--runs 9] [--voices ...] [--streamed]``
 
 The tests and the simulator speak with flite ``slt``. Here the interview
 answers in ``bench/unseen_answers.txt`` are spoken by other engines and
@@ -11,6 +11,12 @@ engine's own silence, padded with 0.2 s either side, and decoded through the
 project's own path (``FasterWhisperSTT.transcribe_buffer``: soxr resampling
 to 16 kHz, language "en", beam 1, temperature 0, no VAD filter, int8), one
 whole answer per decode, as a first answer with no earlier text to lean on.
+
+``--streamed`` also decodes each answer the way a live round does: pushed
+through ``SegmentedWhisperSTT`` with the local VAD in 10 ms frames, closed
+into pieces at the speaker's pauses, each piece decoded on its own and the
+finals joined. Pieces lose the context of the words before them, so this is
+the word error rate the interview core actually reads, and it is higher.
 
 Besides per-answer figures it times two fixed clips cut from the same
 speech: 20 s (a whole medium answer decoded at once, the worst case) and 4 s
@@ -44,6 +50,15 @@ CTranslate2 choose), and still misses 0.10 on the hardest voice
 (espeak-us-m3, mean 0.115). The worker already spends 0.3-0.6 s on tiny.en at
 an answer's end; 1.8x that cannot fit an explicit-end reply of p50 400 ms /
 p95 600 ms, so tiny.en stays the default and base is not added.
+
+Measured 2026-12-07 with ``--streamed`` (tiny.en, same 14 answers), WER
+mean whole / streamed: espeak-us-m3 0.123 / 0.175, espeak-gb-f2 0.102 /
+0.193, flite-rms 0.041 / 0.049, flite-awb 0.057 / 0.069, flite-kal16 0.098 /
+0.132. espeak pauses at every comma, so its pieces are clause-sized and lose
+the most. Longer pieces help a little: closing a piece only after 4 s of
+speech instead of 1 s gave a streamed mean of 0.116 instead of 0.124 over the
+five voices, for a last piece of 6.0 s instead of 4.5 s at the median (about
+40 ms more decoding after the last word); not changed.
 """
 
 from __future__ import annotations
@@ -153,6 +168,34 @@ class Row:
     wer_max: float
     decode_ms_median: float
     decode_ms_p95: float
+    streamed_wer_median: float | None = None  # through SegmentedWhisperSTT, as in a live round (--streamed)
+    streamed_wer_mean: float | None = None
+
+
+async def _streamed(stt: object, vad: object, pcm: np.ndarray, rate: int) -> str:
+    """The answer's transcript as a live round reads it: pieces closed at pauses, decoded one by one, joined."""
+    from livekit.agents import stt as lk_stt
+
+    from agent.speech.segmented import SegmentedWhisperSTT
+
+    # fed faster than real time: a long queue keeps every piece as the pauses cut it (live decoding keeps up)
+    stream = SegmentedWhisperSTT(stt=stt, vad=vad, max_pending=10_000).stream()  # type: ignore[arg-type]
+    step = rate // 100
+    tail = np.zeros(rate, np.int16)  # a second of quiet ends the speech
+
+    async def feed() -> None:
+        for audio in (pcm, tail):
+            for i in range(0, audio.size, step):
+                stream.push_frame(frame(audio[i:i + step], rate))
+                if i % (step * 50) == 0:
+                    await asyncio.sleep(0)
+        stream.end_input()
+
+    feeding = asyncio.create_task(feed())
+    texts = [ev.alternatives[0].text async for ev in stream
+             if ev.type == lk_stt.SpeechEventType.FINAL_TRANSCRIPT and ev.alternatives]
+    await feeding
+    return " ".join(texts)
 
 
 async def _decode(stt: object, clip: rtc.AudioFrame) -> tuple[str, float]:
@@ -193,6 +236,12 @@ async def run(args: argparse.Namespace, answers: list[str], voices: list[Voice],
 
     texts: dict[tuple[str, str], list[str]] = {}
     times: dict[tuple[str, str], list[float]] = {}
+    streamed: dict[tuple[str, str], list[str]] = {}
+    vad = None
+    if args.streamed:
+        from agent.voice.session_factory import make_vad
+
+        vad = make_vad()
     for voice in voices:
         for i, (pcm, rate) in enumerate(clips[voice.name]):
             order = list(models.items()) if i % 2 == 0 else list(reversed(models.items()))
@@ -200,6 +249,8 @@ async def run(args: argparse.Namespace, answers: list[str], voices: list[Voice],
                 text, ms = await _decode(stt, frame(pcm, rate))
                 texts.setdefault((voice.name, name), []).append(text)
                 times.setdefault((voice.name, name), []).append(ms)
+                if vad is not None:
+                    streamed.setdefault((voice.name, name), []).append(await _streamed(stt, vad, pcm, rate))
 
     rows: list[Row] = []
     for voice in voices:
@@ -207,9 +258,14 @@ async def run(args: argparse.Namespace, answers: list[str], voices: list[Voice],
         for name in models:
             rates = [wer(ref, hyp) for ref, hyp in zip(answers, texts[(voice.name, name)], strict=True)]
             spent = times[(voice.name, name)]
-            rows.append(Row(voice.name, name, len(rates), round(statistics.median(durations), 1),
-                            round(statistics.median(rates), 3), round(statistics.mean(rates), 3),
-                            round(max(rates), 3), round(statistics.median(spent)), round(pct(spent, 95))))
+            row = Row(voice.name, name, len(rates), round(statistics.median(durations), 1),
+                      round(statistics.median(rates), 3), round(statistics.mean(rates), 3),
+                      round(max(rates), 3), round(statistics.median(spent)), round(pct(spent, 95)))
+            if (voice.name, name) in streamed:
+                live = [wer(ref, hyp) for ref, hyp in zip(answers, streamed[(voice.name, name)], strict=True)]
+                row.streamed_wer_median = round(statistics.median(live), 3)
+                row.streamed_wer_mean = round(statistics.mean(live), 3)
+            rows.append(row)
 
     timing_voice = args.timing_voice if args.timing_voice in clips else voices[-1].name
     fixed = await _fixed_clips(models, clips[timing_voice], args.runs)
@@ -217,6 +273,7 @@ async def run(args: argparse.Namespace, answers: list[str], voices: list[Voice],
         "rows": [asdict(r) for r in rows],
         "fixed_clips": fixed,
         "transcripts": {f"{v}|{m}": t for (v, m), t in texts.items()} if args.transcripts else {},
+        "streamed_transcripts": {f"{v}|{m}": t for (v, m), t in streamed.items()} if args.transcripts else {},
         "answers": len(answers),
     }
 
@@ -245,10 +302,13 @@ def _print(result: dict, models: list[str]) -> None:
     assert isinstance(rows, list)
     print(f"\n{result['answers']} answers per voice; WER target {TARGET_WER:.2f}\n")
     print(f"{'voice':18} {'model':9} {'audio s':>7} {'WER med':>7} {'WER mean':>8} {'WER max':>7} "
-          f"{'ms med':>6} {'ms p95':>6}")
+          f"{'ms med':>6} {'ms p95':>6}  {'streamed WER med / mean':>23}")
     for r in rows:
+        live = (f"{r['streamed_wer_median']:.3f} / {r['streamed_wer_mean']:.3f}"
+                if r["streamed_wer_mean"] is not None else "-")
         print(f"{r['voice']:18} {r['model']:9} {r['audio_s_median']:7.1f} {r['wer_median']:7.3f} "
-              f"{r['wer_mean']:8.3f} {r['wer_max']:7.3f} {r['decode_ms_median']:6.0f} {r['decode_ms_p95']:6.0f}")
+              f"{r['wer_mean']:8.3f} {r['wer_max']:7.3f} {r['decode_ms_median']:6.0f} {r['decode_ms_p95']:6.0f}  "
+              f"{live:>23}")
     if len(models) == 2:
         small, big = models
         print(f"\nratios {big}/{small}")
@@ -275,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workdir", default=None, help="keep the synthesised WAVs here (reused when present)")
     p.add_argument("--json-out", default=None, help="also write the figures as JSON")
     p.add_argument("--transcripts", action="store_true", help="include every transcript in the JSON")
+    p.add_argument("--streamed", action="store_true",
+                   help="also decode each answer in pieces through SegmentedWhisperSTT, as a live round does")
     args = p.parse_args(argv)
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     result = asyncio.run(run(args, *prepare(args)))
