@@ -241,3 +241,49 @@ async def test_fluent_speech_is_closed_at_its_short_breaks_so_the_last_piece_is_
     assert len(whole) == 1, whole
     assert len(pieces) >= 2 and pieces[-1] < 0.6 * whole[0], pieces
     assert wer(" ".join(ANSWERS), text) <= 0.15, text
+
+
+async def test_a_piece_is_decoded_after_the_words_before_it_and_gives_only_its_own(whisper, workdir):
+    """Each piece is decoded with the one before it in front (its words forced as the prefix), and the final
+    for the piece holds only the piece's own words: nothing is heard twice."""
+    from agent.speech.segmented import SegmentedWhisperSTT
+
+    parts = [flite_wav(t, workdir / f"c{i}.wav") for i, t in enumerate(ANSWERS)]
+    frame = read_wav(join_wavs(parts, workdir / "context.wav", pause_s=0.3))
+    vad = inference.VAD(min_silence_duration=0.55)
+    finals, stream = await _finals_of(SegmentedWhisperSTT(stt=whisper, vad=vad, context_s=14.0), frame)
+    alone, stream_alone = await _finals_of(SegmentedWhisperSTT(stt=whisper, vad=vad, context_s=0.0), frame)
+    assert stream.pieces_closed >= 3 and stream.pieces_with_context >= 2, finals
+    assert stream_alone.pieces_with_context == 0
+    assert len(finals) == len(alone), (finals, alone)
+    assert wer(" ".join(ANSWERS), " ".join(finals)) <= 0.10, finals
+    assert len(words(" ".join(finals))) <= len(words(" ".join(ANSWERS))) + 2, finals
+
+
+class _ContextDroppingWhisper:
+    """A fake around the real model: words decoded after a context come back without that context."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    async def transcribe_buffer(self, buffer, *, prefix=None, **kwargs):
+        result = await self._real.transcribe_buffer(buffer, prefix=prefix, **kwargs)
+        if prefix:
+            result.text = "Something else entirely."
+        return result
+
+
+async def test_a_piece_whose_context_does_not_come_back_is_decoded_alone(whisper, workdir):
+    from agent.speech.segmented import SegmentedWhisperSTT
+
+    parts = [flite_wav(t, workdir / f"c{i}.wav") for i, t in enumerate(ANSWERS)]
+    frame = read_wav(join_wavs(parts, workdir / "context.wav", pause_s=0.3))
+    seg = SegmentedWhisperSTT(stt=_ContextDroppingWhisper(whisper), vad=inference.VAD(min_silence_duration=0.55),
+                              context_s=14.0)
+    finals, stream = await _finals_of(seg, frame)
+    assert stream.pieces_with_context == 0
+    assert not any("else entirely" in f for f in finals), finals
+    assert wer(" ".join(ANSWERS), " ".join(finals)) <= 0.15, finals
