@@ -52,12 +52,10 @@ an answer's end; 1.8x that cannot fit an explicit-end reply of p50 400 ms /
 p95 600 ms, so tiny.en stays the default and base is not added.
 
 Measured 2026-12-07 with ``--streamed`` (tiny.en, same 14 answers), WER
-mean whole / streamed with each piece decoded alone / streamed with the
-words before it as context (``SegmentedWhisperSTT``'s default since):
-espeak-us-m3 0.123 / 0.175 / 0.174, espeak-gb-f2 0.102 / 0.193 / 0.166,
-flite-rms 0.041 / 0.049 / 0.049, flite-awb 0.057 / 0.069 / 0.069,
-flite-kal16 0.098 / 0.132 / 0.128. espeak pauses at every comma, so its
-pieces are clause-sized and lose the most. Longer pieces help a little: closing a piece only after 4 s of
+mean whole / streamed: espeak-us-m3 0.123 / 0.175, espeak-gb-f2 0.102 /
+0.193, flite-rms 0.041 / 0.049, flite-awb 0.057 / 0.069, flite-kal16 0.098 /
+0.132. espeak pauses at every comma, so its pieces are clause-sized and lose
+the most. Longer pieces help a little: closing a piece only after 4 s of
 speech instead of 1 s gave a streamed mean of 0.116 instead of 0.124 over the
 five voices, for a last piece of 6.0 s instead of 4.5 s at the median (about
 40 ms more decoding after the last word); not changed.

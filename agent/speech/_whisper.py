@@ -51,8 +51,7 @@ class Transcript:
 _SPACES = re.compile(r"\s+")
 
 
-def transcribe(model: WhisperModel, audio: np.ndarray, *, language: str, beam_size: int,
-               prefix: str | None = None) -> Transcript:
+def transcribe(model: WhisperModel, audio: np.ndarray, *, language: str, beam_size: int) -> Transcript:
     """Decode 16 kHz mono float32 audio. Blocking: call it in a worker thread.
 
     The segment generator is lazy (decoding happens while iterating), so it is
@@ -68,7 +67,6 @@ def transcribe(model: WhisperModel, audio: np.ndarray, *, language: str, beam_si
         temperature=0.0,
         vad_filter=False,
         condition_on_previous_text=False,
-        prefix=prefix or None,
         without_timestamps=True,
         # ~3 words/s, ~1.5 tokens a word: generous, but bounds a runaway loop
         max_new_tokens=min(440, int(24 + 8 * min(duration, 30.0))),

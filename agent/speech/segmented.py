@@ -32,20 +32,6 @@ scored) and closes a segment:
   pieces;
 * at end of speech, for whatever remains.
 
-A piece decoded alone has lost the words before it, and Whisper leans on
-them: streamed through here, two espeak voices that decode whole at a word
-error rate of 0.10-0.12 came out at 0.17-0.20 (``bench.unseen_voices
---streamed``), with "I would" heard as "I will" at piece starts. So each
-piece is decoded with the pieces just before it in front of it, their words
-given as the decoder's forced prefix, and only what follows the prefix is
-the piece's text. The context is capped so that piece and context fit the
-encoder's 10 s floor with its margin (7 s), where the encoder costs no more
-than for the piece alone, and it never reaches back over a quiet of more
-than ``context_gap_s`` (another answer). Over five unseen voices the mean
-went from 0.124 to 0.117 (espeak-gb-f2 0.193 to 0.166), for about 10 ms more
-decoding of the last piece at the median. Up to 10 s of context gave 0.111,
-but the encoder then runs past its floor: 56 ms more at the median.
-
 Closed segments are decoded one at a time, in order, in the bounded pool;
 each becomes a ``FINAL_TRANSCRIPT`` (the session joins the finals of a
 turn). The pending list is bounded: if decoding ever fell behind, new pieces
@@ -72,9 +58,6 @@ from agent.speech.stt import FasterWhisperSTT
 
 log = get_logger(__name__)
 
-# Piece plus context up to the encoder's floor less its margin (agent/speech/_whisper.py): 10 s - 3 s.
-CONTEXT_S = 7.0
-
 
 @dataclass
 class _SegmenterOptions:
@@ -86,8 +69,6 @@ class _SegmenterOptions:
     max_pending: int
     short_pause_s: float
     long_piece_s: float
-    context_s: float
-    context_gap_s: float
 
 
 @dataclass
@@ -96,16 +77,6 @@ class _Piece:
     start: float  # seconds from the start of the stream
     end: float
     closed_at: float = field(default_factory=time.perf_counter)
-
-
-@dataclass
-class _Heard:
-    """A decoded piece, kept to give the next one its context."""
-
-    frames: list[rtc.AudioFrame]
-    seconds: float
-    end: float  # seconds from the start of the stream
-    text: str
 
 
 class SegmentedWhisperSTT(stt.STT):
@@ -124,8 +95,6 @@ class SegmentedWhisperSTT(stt.STT):
         max_pending: int = 4,
         short_pause_s: float = 0.096,
         long_piece_s: float = 3.0,
-        context_s: float = CONTEXT_S,
-        context_gap_s: float = 2.0,
     ) -> None:
         super().__init__(capabilities=lk_stt.STTCapabilities(streaming=True, interim_results=False))
         if not 0 < pause_s < max_segment_s or min_segment_s >= max_segment_s:
@@ -134,7 +103,7 @@ class SegmentedWhisperSTT(stt.STT):
         self._vad = vad
         self._opts = _SegmenterOptions(
             pause_s, min_segment_s, max_segment_s, quiet_probability, prefix_s, max(1, max_pending),
-            min(short_pause_s, pause_s), long_piece_s, max(0.0, context_s), context_gap_s,
+            min(short_pause_s, pause_s), long_piece_s,
         )
         self._stt.on("metrics_collected", self._forward_metrics)
 
@@ -201,8 +170,6 @@ class SegmentedStream(stt.RecognizeStream):
         self.decode_seconds: list[float] = []
         self.piece_seconds: list[float] = []  # audio length of each closed piece, in closing order
         self.pieces_closed = 0
-        self.pieces_with_context = 0  # pieces decoded after the words before them
-        self._heard: deque[_Heard] = deque(maxlen=16)  # the latest decoded pieces, the context of the next
 
     # ------------------------------------------------------------------ segmenting
 
@@ -297,7 +264,11 @@ class SegmentedStream(stt.RecognizeStream):
             piece = self._pending.popleft()
             started = time.perf_counter()
             try:
-                text, language, confidence = await self._transcribe(piece)
+                result = await self._parent._stt.transcribe_buffer(
+                    piece.frames,
+                    language=self._language,
+                    deadline_s=self._conn_options.timeout + (piece.end - piece.start),
+                )
             except APIError as exc:
                 # one lost piece must not end the whole answer's recognition
                 log.warning("speech.segment_decode_failed", error=str(exc), seconds=piece.end - piece.start)
@@ -310,9 +281,8 @@ class SegmentedStream(stt.RecognizeStream):
                     recognition_usage=stt.RecognitionUsage(audio_duration=piece.end - piece.start),
                 )
             )
-            if not text:
+            if not result.text:
                 continue
-            self._heard.append(_Heard(piece.frames, piece.end - piece.start, piece.end, text))
             offset = self.start_time_offset
             self._event_ch.send_nowait(
                 stt.SpeechEvent(
@@ -320,45 +290,15 @@ class SegmentedStream(stt.RecognizeStream):
                     request_id=utils.shortuuid(),
                     alternatives=[
                         stt.SpeechData(
-                            language=LanguageCode(language),
-                            text=text,
+                            language=LanguageCode(result.language),
+                            text=result.text,
                             start_time=piece.start + offset,
                             end_time=piece.end + offset,
-                            confidence=confidence,
+                            confidence=result.confidence,
                         )
                     ],
                 )
             )
-
-    def _context_before(self, piece: _Piece) -> tuple[list[rtc.AudioFrame], str]:
-        """The latest pieces that fit before ``piece`` (see the module docstring): their audio and words."""
-        room = self._opts.context_s - (piece.end - piece.start)
-        start = piece.start
-        taken: list[_Heard] = []
-        for heard in reversed(self._heard):
-            if heard.seconds > room or start - heard.end > self._opts.context_gap_s:
-                break
-            taken.append(heard)
-            room -= heard.seconds
-            start = heard.end - heard.seconds
-        taken.reverse()
-        return [f for h in taken for f in h.frames], " ".join(h.text for h in taken)
-
-    async def _transcribe(self, piece: _Piece) -> tuple[str, str, float]:
-        """The piece's words (decoded after its context when there is one), language and confidence."""
-        frames, prefix = self._context_before(piece)
-        deadline = self._conn_options.timeout + (piece.end - piece.start)
-        whisper = self._parent._stt
-        if prefix:
-            result = await whisper.transcribe_buffer(frames + piece.frames, language=self._language,
-                                                     deadline_s=deadline, prefix=prefix)
-            if result.text.startswith(prefix):
-                self.pieces_with_context += 1
-                return result.text[len(prefix):].strip(), result.language, result.confidence
-            # the words came back other than given: decode the piece alone rather than guess where it starts
-            log.warning("speech.context_not_echoed")
-        result = await whisper.transcribe_buffer(piece.frames, language=self._language, deadline_s=deadline)
-        return result.text, result.language, result.confidence
 
     async def _run(self) -> None:
         vad_stream = self._parent._vad.stream()

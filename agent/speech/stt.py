@@ -86,23 +86,17 @@ class FasterWhisperSTT(stt.STT):
         if is_given(language):
             self._opts.language = language
 
-    def _decode(self, buffer: utils.AudioBuffer, language: str, prefix: str | None = None) -> _whisper.Transcript:
+    def _decode(self, buffer: utils.AudioBuffer, language: str) -> _whisper.Transcript:
         audio = to_whisper_input(buffer)
-        return _whisper.transcribe(self._whisper, audio, language=language, beam_size=self._opts.beam_size,
-                                   prefix=prefix)
+        return _whisper.transcribe(self._whisper, audio, language=language, beam_size=self._opts.beam_size)
 
     async def transcribe_buffer(
-        self, buffer: utils.AudioBuffer, *, language: str | None = None, deadline_s: float | None = None,
-        prefix: str | None = None,
+        self, buffer: utils.AudioBuffer, *, language: str | None = None, deadline_s: float | None = None
     ) -> _whisper.Transcript:
-        """Decode in the pool and return the raw transcript (used by the segmenting stream).
-
-        ``prefix``: the words the audio opens with, forced as the decoder's first tokens so the rest is decoded
-        in their context; the transcript starts with them.
-        """
+        """Decode in the pool and return the raw transcript (used by the segmenting stream)."""
         lang = language or self._opts.language
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._executor, self._decode, buffer, lang, prefix)
+        future = loop.run_in_executor(self._executor, self._decode, buffer, lang)
         try:
             return await asyncio.wait_for(future, deadline_s) if deadline_s else await future
         except TimeoutError:
