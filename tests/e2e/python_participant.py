@@ -11,9 +11,7 @@ frame louder than ``level_threshold``.
 
 A turn is over when the interviewer has spoken since our last answer, its
 ``lk.agent.state`` is no longer ``speaking`` and the audio has been quiet for
-``quiet_s``; when all it has said since is an acknowledgement ("Okay."), the
-candidate waits up to ``ACK_PATIENCE_S`` longer for the question that follows.
-Used by the e2e tests and by ``bench/browser_load.py``.
+``quiet_s``. Used by the e2e tests and by ``bench/browser_load.py``.
 """
 
 from __future__ import annotations
@@ -39,11 +37,6 @@ import numpy as np
 from livekit import api, rtc
 
 AGENT_NAME = "pm-interviewer"
-# After an interviewer line that is only an acknowledgement ("Okay."), how much longer than ``quiet_s`` the
-# candidate waits for the question that follows it. On a busy worker that question can come more than a second
-# after the "Okay."; a candidate who answers into that gap is, by design, still talking (the "Okay." is taken
-# back and the two answers become one), so a scripted round would run out of turns.
-ACK_PATIENCE_S = 5.0
 SAMPLE_RATE = 48_000
 FRAME_MS = 20
 FRAME_SAMPLES = SAMPLE_RATE * FRAME_MS // 1000
@@ -157,7 +150,6 @@ class ScriptedCandidate:
         self._waiting_reply = False
         self._last_loud = 0.0
         self._heard_since_answer = False
-        self._captions_at_answer = 0  # interviewer captions before our last answer
         self._state = ""
         self._changed = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -189,12 +181,6 @@ class ScriptedCandidate:
                 self.result.captions.append((sender, text.strip()))
 
         self._tasks.append(asyncio.create_task(read()))
-
-    def _only_acknowledged(self) -> bool:
-        """Is everything the interviewer has captioned since our last answer an acknowledgement ("Okay.")?"""
-        agent = self.result.agent_identity
-        said = [text for sender, text in self.result.captions[self._captions_at_answer:] if sender == agent]
-        return bool(said) and all(_plain(text) in _acknowledgements() for text in said)
 
     def interviewer_said(self, words: str) -> bool:
         """Whether a final interviewer caption contains ``words`` (case-insensitive)."""
@@ -263,7 +249,6 @@ class ScriptedCandidate:
     async def _speak(self, samples: np.ndarray) -> None:
         self._answer_done.clear()
         self._heard_since_answer = False
-        self._captions_at_answer = len(self.result.captions)
         await self._pending.put(samples)
         await self._answer_done.wait()
         self.result.answers_played += 1
@@ -277,9 +262,8 @@ class ScriptedCandidate:
         while True:
             if self._phase() == "ended":
                 return
-            since = time.monotonic() - self._last_loud
-            if self._heard_since_answer and since >= self.quiet_s and self._state != "speaking" and not (
-                    self._only_acknowledged() and since < self.quiet_s + ACK_PATIENCE_S):
+            quiet = time.monotonic() - self._last_loud >= self.quiet_s
+            if self._heard_since_answer and quiet and self._state != "speaking":
                 return
             self._changed.clear()
             with contextlib.suppress(TimeoutError):
@@ -355,18 +339,6 @@ class ScriptedCandidate:
             await asyncio.gather(*self._tasks, return_exceptions=True)
             await room.disconnect()
         return self.result
-
-
-@functools.cache
-def _acknowledgements() -> frozenset[str]:
-    """The interviewer's acknowledgements (the lexicon's), as :func:`_plain` reads them."""
-    from agent.content.loader import load_bank
-
-    return frozenset(_plain(text) for text in load_bank().lexicon.acknowledgements)
-
-
-def _plain(text: str) -> str:
-    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
 
 
 def percentile(values: Sequence[float], q: float) -> float:
