@@ -58,7 +58,11 @@ mean whole / streamed: espeak-us-m3 0.123 / 0.175, espeak-gb-f2 0.102 /
 the most. Longer pieces help a little: closing a piece only after 4 s of
 speech instead of 1 s gave a streamed mean of 0.116 instead of 0.124 over the
 five voices, for a last piece of 6.0 s instead of 4.5 s at the median (about
-40 ms more decoding after the last word); not changed.
+40 ms more decoding after the last word); not changed. Decoding each piece
+after the pieces just before it (their audio in front, their words as the
+decoder's forced prefix, at most 7 s together) gave 0.117 (espeak-gb-f2
+0.166) for about 10 ms more on the last piece; it was reverted, with the
+other changes of that day, when the full suite's four-round test failed.
 """
 
 from __future__ import annotations
@@ -177,18 +181,17 @@ async def _streamed(stt: object, vad: object, pcm: np.ndarray, rate: int) -> str
     from livekit.agents import stt as lk_stt
 
     from agent.speech.segmented import SegmentedWhisperSTT
+    from bench.speech import slice_frames
 
     # fed faster than real time: a long queue keeps every piece as the pauses cut it (live decoding keeps up)
     stream = SegmentedWhisperSTT(stt=stt, vad=vad, max_pending=10_000).stream()  # type: ignore[arg-type]
-    step = rate // 100
-    tail = np.zeros(rate, np.int16)  # a second of quiet ends the speech
+    quiet = np.zeros(rate, np.int16)  # a second of quiet ends the speech
 
     async def feed() -> None:
-        for audio in (pcm, tail):
-            for i in range(0, audio.size, step):
-                stream.push_frame(frame(audio[i:i + step], rate))
-                if i % (step * 50) == 0:
-                    await asyncio.sleep(0)
+        for i, piece in enumerate(slice_frames(frame(np.concatenate([pcm, quiet]), rate), ms=10)):
+            stream.push_frame(piece)
+            if i % 50 == 0:
+                await asyncio.sleep(0)  # let the stream score and decode while it is fed
         stream.end_input()
 
     feeding = asyncio.create_task(feed())
