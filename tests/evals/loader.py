@@ -25,9 +25,10 @@ BLIND_13 = HERE / "blind_13.yaml"  # the thirteenth, frozen 2026-12-07 before th
 BLIND_14 = HERE / "blind_14.yaml"  # the fourteenth, frozen 2026-12-07 (a new session) before its changes
 BLIND_15 = HERE / "blind_15.yaml"  # the fifteenth, frozen 2026-12-07 (the next session), before any assessor change
 BLIND_16 = HERE / "blind_16.yaml"  # the sixteenth, frozen 2026-12-07 (a new session), before any of its changes
+BLIND_17 = HERE / "blind_17.yaml"  # the seventeenth, frozen 2026-12-08 (a new session), before any of its changes
 # every frozen blind set; targets hold on each
 BLIND_SETS = (ANSWERS, BLIND_2, BLIND_3, BLIND_4, BLIND_5, BLIND_6, BLIND_7, BLIND_8, BLIND_9, BLIND_10, BLIND_11,
-              BLIND_12, BLIND_13, BLIND_14, BLIND_15, BLIND_16)
+              BLIND_12, BLIND_13, BLIND_14, BLIND_15, BLIND_16, BLIND_17)
 DEV_ANSWERS = HERE / "dev_answers.yaml"
 DEV_ANSWERS_2 = HERE / "dev_answers_2.yaml"  # written blind to the bank, but tuned on: development only
 DEV_ANSWERS_3 = HERE / "dev_answers_3.yaml"  # the same, a third author
