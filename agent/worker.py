@@ -68,6 +68,9 @@ DEFAULT_MEMORY_LIMIT_MB = 1500
 INITIALIZE_PROCESS_TIMEOUT_S = 60.0
 STOP_GRACE_S = 12.0
 REFUSED_KEPT = 64  # refused jobs remembered (each leaves its room within seconds; a long list costs nothing)
+# A round accepted this long ago and still not running is not coming (its candidate left, or its process failed):
+# it stops holding back a warm process.
+STARTING_WAIT_S = 20.0
 # the signal the worker sends a job process to say "close your round now";
 # job processes ignore SIGTERM/SIGINT (the framework's parent handles them)
 STOP_ROUND_SIGNAL = signal.SIGUSR2
@@ -136,6 +139,16 @@ class WarmPool:
     host at capacity cannot give a warm process a round, so the target is
     lowered here, before the process is taken. (``_proc_pool`` is the
     framework's own pool; livekit-agents is pinned to 1.8.)
+
+    Lowering it once was not enough. The framework's load tick (every few
+    tenths of a second) sets the target again from the jobs it counts as
+    running, and a round it has accepted is not counted until its process
+    has been handed the job. A tick in that gap set the target back to the
+    full pool, the rounds then took their processes, and a fresh one loaded
+    its models beside four live rounds (seen in the e2e suite: 27 s to load,
+    voice detection slower than real time, an "Okay." the candidate talked
+    into). So every target the framework sets goes through :meth:`target`,
+    which also counts the rounds accepted here and not running yet.
     """
 
     def __init__(self, server: AgentServer, capacity: int, load: HostLoad | None = None,
@@ -146,12 +159,34 @@ class WarmPool:
         self.server = server
         self.capacity = capacity
         self.load = load  # measured admission; None admits up to capacity
-        self.in_flight = 0  # rounds accepted here and not yet counted as active jobs
+        self.in_flight = 0  # requests being accepted right now
+        self.starting: dict[str, float] = {}  # job id -> when accepted, until the framework counts it as running
         self.refused = 0
         self.refused_ids: deque[str] = refused_ids if refused_ids is not None else deque(maxlen=REFUSED_KEPT)
 
     def target(self) -> int:
-        return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight)
+        """How many warm processes a round could still use: capacity less the rounds running or on their way."""
+        return max(0, self.capacity - len(self.server.active_jobs) - self.in_flight - self._not_running_yet())
+
+    def _not_running_yet(self) -> int:
+        running = {_job_id(job) for job in self.server.active_jobs}
+        now = time.monotonic()
+        for job_id, accepted_at in list(self.starting.items()):
+            if job_id in running or now - accepted_at > STARTING_WAIT_S:
+                del self.starting[job_id]
+        return len(self.starting)
+
+    def _clamp(self, pool: Any) -> None:
+        """Route the framework's own target updates through :meth:`target` (once per pool)."""
+        if getattr(pool, "_interviewer_clamped", False):
+            return
+        framework_set = pool.set_target_idle_processes
+
+        def set_target_idle_processes(n: int) -> None:
+            framework_set(min(n, self.target()))
+
+        pool.set_target_idle_processes = set_target_idle_processes
+        pool._interviewer_clamped = True
 
     def running_rounds(self) -> list[Any]:
         """The active jobs that are rounds.
@@ -177,8 +212,11 @@ class WarmPool:
         try:
             pool = getattr(self.server, "_proc_pool", None)
             if pool is not None and hasattr(pool, "set_target_idle_processes"):
+                self._clamp(pool)
                 pool.set_target_idle_processes(min(self.target(), pool.target_idle_processes))
             await request.accept()
+            if (job_id := getattr(request, "id", None)) is not None:
+                self.starting[job_id] = time.monotonic()
         finally:
             self.in_flight -= 1
 

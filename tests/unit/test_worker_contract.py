@@ -164,6 +164,53 @@ async def test_a_full_host_keeps_no_process_warm_before_taking_one() -> None:
     assert seen[-1] == 0  # never raised here: the framework raises it again from the load once rounds end
 
 
+class FakeJobRequest(FakeRequest):
+    """A job request with the id the framework gives it."""
+
+    def __init__(self, pool: FakeProcPool, seen: list[int], job_id: str) -> None:
+        super().__init__(pool, seen)
+        self.id = job_id
+
+
+def running(*job_ids: str) -> list[SimpleNamespace]:
+    """The framework's records of running jobs, as ``active_jobs`` lists them."""
+    return [SimpleNamespace(job=SimpleNamespace(id=j)) for j in job_ids]
+
+
+async def test_the_frameworks_load_tick_cannot_refill_the_pool_while_accepted_rounds_start(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import agent.worker as worker_module
+    from agent.worker import WarmPool
+
+    pool = FakeProcPool(4)
+    server = SimpleNamespace(active_jobs=[], _proc_pool=pool)
+    warm = WarmPool(server, 4)  # type: ignore[arg-type]
+    seen: list[int] = []
+    for i in range(4):
+        await warm(FakeJobRequest(pool, seen, f"AJ_{i}"))  # type: ignore[arg-type]
+    assert seen == [3, 2, 1, 0] and pool.target_idle_processes == 0
+    # the tick with none of the four counted as running yet (its "no jobs" branch) asks for the whole pool, with
+    # three counted for one warm process: either would load a process beside four live rounds
+    pool.set_target_idle_processes(4)
+    assert pool.target_idle_processes == 0
+    server.active_jobs = running("AJ_0", "AJ_1", "AJ_2")
+    pool.set_target_idle_processes(1)
+    assert pool.target_idle_processes == 0
+    # all four run, then end: the tick raises the target again
+    server.active_jobs = running("AJ_0", "AJ_1", "AJ_2", "AJ_3")
+    pool.set_target_idle_processes(0)
+    server.active_jobs = running("AJ_3")
+    pool.set_target_idle_processes(3)
+    assert pool.target_idle_processes == 3 and warm.starting == {}
+    # a round accepted but never started (its candidate left) stops holding a process back after a while
+    await warm(FakeJobRequest(pool, seen, "AJ_gone"))  # type: ignore[arg-type]
+    pool.set_target_idle_processes(3)
+    assert pool.target_idle_processes == 2
+    monkeypatch.setattr(worker_module, "STARTING_WAIT_S", 0.0)
+    pool.set_target_idle_processes(3)
+    assert pool.target_idle_processes == 3 and warm.starting == {}
+
+
 LIVEKIT = {"LIVEKIT_URL": "ws://127.0.0.1:7880", "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"}
 
 
