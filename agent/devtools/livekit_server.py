@@ -27,6 +27,7 @@ VERSION = "1.13.5"
 BINARY = "livekit-server"
 BUILD_TIMEOUT_S = 30 * 60
 START_TIMEOUT_S = 20.0
+PORT_ATTEMPTS = 3  # starts on freshly picked ports before a port clash counts as a failure
 STOP_TIMEOUT_S = 10.0
 DRAIN_WAIT_S = 2.0  # rooms still open make the first SIGTERM wait for them
 DEV_API_KEY = "devkey"
@@ -177,6 +178,7 @@ class LiveKitServer:
         self._workdir = Path(tempfile.mkdtemp(prefix="livekit-"))
         self.log_path = log_path or self._workdir / "livekit.log"
         self._process: subprocess.Popen[bytes] | None = None
+        self._log_start = 0  # where the current start's lines begin in the log
 
     @property
     def url(self) -> str:
@@ -211,6 +213,7 @@ class LiveKitServer:
             )
         )
         config.chmod(0o600)
+        self._log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
             self._process = subprocess.Popen(
@@ -241,6 +244,31 @@ class LiveKitServer:
             time.sleep(0.2)
         self.stop()
         raise LiveKitServerError(f"livekit-server did not answer on port {self.port} in {timeout:.0f} s")
+
+    def lost_a_port(self) -> bool:
+        """Whether the last start failed because another process held one of its ports."""
+        try:
+            with open(self.log_path, "rb") as log:
+                log.seek(self._log_start)
+                return b"address already in use" in log.read()
+        except OSError:
+            return False
+
+    def start_on_free_ports(self, attempts: int = PORT_ATTEMPTS) -> LiveKitServer:
+        """Start on loopback ports picked free just before, picking again when one was taken in between.
+
+        A port found free cannot be held for the child: between the pick and the child's bind, any process
+        on the host may take it as an ephemeral port (a browser, a WebRTC peer, another test's client). Seen
+        in the e2e suite as "listen tcp :53249: bind: address already in use".
+        """
+        for attempt in range(attempts):
+            self.port, self.tcp_port, self.udp_port = free_port(), free_port(), free_port(socket.SOCK_DGRAM)
+            try:
+                return self.start()
+            except LiveKitServerError:
+                if attempt == attempts - 1 or not self.lost_a_port():
+                    raise
+        raise AssertionError("unreachable")
 
     def stop(self) -> None:
         """Ask politely, insist (a second signal skips draining rooms), then kill; safe to call twice."""

@@ -531,7 +531,7 @@ def private_livekit_server(log_dir: Path, *, auto_create: bool = False) -> Itera
     the only workers the server can dispatch to.
     """
     server = loopback_server(log_dir / "livekit.log", auto_create=auto_create)
-    server.start()
+    server.start_on_free_ports()
     try:
         yield server
     finally:

@@ -72,7 +72,7 @@ def nodes(redis_address: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     started: list[LiveKitServer] = []
     try:
         for server in servers:
-            started.append(server.start())
+            started.append(server.start_on_free_ports())
         yield servers
     finally:
         for server in started:
