@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.wer import wer
 from tests.fakes.faults import tiny_filesystem
 from tests.fakes.voice import fake_bank, say
 
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 FIRST = "I would track how many teams adopted the platform and how long their first integration took."
 SECOND = "Then I would ask each team whether their releases got faster, and show that on a dashboard."
+# the stopping line counts as heard at this word error rate or less (one word in five missed or misheard)
+HEARD_WER = 0.2
 
 
 def _played_after(speaker, t: float) -> np.ndarray:  # noqa: ANN001 - agent.voice.sim_io.VirtualSpeaker
@@ -80,9 +83,11 @@ async def test_a_spoken_round_that_loses_its_database_says_so_and_ends_cleanly(t
         said = " ".join(t.text for t in logged.round.turns).lower()
         assert "dashboard" in said, said
         assert [e.interviewer_text for e in vr.conductor.turns if e.source == "store_failed"] == [STORE_LOST_LINE]
-        # the candidate heard the line (Whisper on what the loudspeaker played after the lock)
+        # the candidate heard the line (Whisper on what the loudspeaker played after the lock). Judged by word
+        # error rate, not one word: Whisper tiny once heard this line with "save" as "say" and every other word
+        # right; silence or another line is far above the bound
         heard = await _heard(_played_after(sim.speaker, locked_at))
-        assert "no longer save" in heard, heard
+        assert wer(STORE_LOST_LINE, heard) <= HEARD_WER, heard
         # the report comes from memory and holds the answer the database never took
         path, problem = save_round_report(logged.scorecard(), ReportOutputs(tmp_path / "data", Retention()))
         assert problem is None and path is not None
