@@ -22,6 +22,7 @@ SAMPLE_RATE = 48_000
 FRAME_MS = 20
 ROUND_ID = "fake-round-1"
 QUESTION = "How would you tell whether an internal platform is creating value for the teams on it?"
+SUBSCRIBE_WAIT_S = 30.0  # how long the page may take to subscribe to the stand-in's voice
 
 
 class FakeInterviewer:
@@ -83,6 +84,8 @@ class FakeInterviewer:
     async def _interview(self, name: str) -> None:
         assert self._stop is not None
         room = rtc.Room()
+        heard = asyncio.Event()
+        room.on("local_track_subscribed", lambda _track: heard.set())
         try:
             await room.connect(self.server.url, self._token(name))
             self.joined.append(name)
@@ -105,6 +108,10 @@ class FakeInterviewer:
                     "interviewer.warn_s": "60",
                 }
             )
+            # the first caption waits until the page has subscribed to this voice, as a real interviewer's first
+            # line comes after the page is listening: sent the moment this stand-in joined, it once reached a page
+            # whose receiving side was not connected yet and was lost (the page never showed it)
+            await asyncio.wait_for(heard.wait(), SUBSCRIBE_WAIT_S)
             await self._caption(
                 room,
                 me.identity,
