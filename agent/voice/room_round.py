@@ -135,7 +135,11 @@ def _last_interviewer_line(conductor: Any) -> str:
 
 
 def _on_done(packet: rtc.DataPacket, voice: Any, on_end: Any = None) -> None:
-    """The web app relayed the candidate's "I'm done" (or their End button): only a packet from the server counts."""
+    """The web app relayed the candidate's "I'm done" (or their End button): only a packet from the server counts.
+
+    ``voice`` is None while the round's voice session is still being built: End counts from the moment the round
+    id is published (a page may press it at once), and "I'm done" then has no answer to end.
+    """
     if packet.topic != DONE_TOPIC or packet.participant is not None:
         return
     try:
@@ -146,7 +150,8 @@ def _on_done(packet: rtc.DataPacket, voice: Any, on_end: Any = None) -> None:
         if on_end is not None:
             on_end()
         return
-    voice.agent.request_end_of_turn()
+    if voice is not None:
+        voice.agent.request_end_of_turn()
 
 
 class RoomRound:
@@ -236,8 +241,11 @@ class RoomRound:
         ctx.room.on("participant_disconnected", self._on_disconnect)
         ctx.room.on("participant_connected", self._on_connect)
         ctx.room.on("disconnected", lambda *_: self.left.set())
-        models = ctx.proc.userdata["speech_models"]
+        # listened for before the voice session exists (building it took 5 s on a busy host): an End pressed as
+        # soon as the page saw the round id was lost, and the candidate's leaving then waited out the rejoin grace
         voice: Any = None
+        ctx.room.on("data_received", lambda packet: _on_done(packet, voice, self._ended_by_candidate))
+        models = ctx.proc.userdata["speech_models"]
         ended_how = "error"
         try:
             voice = await VoiceRound.start(
@@ -249,7 +257,6 @@ class RoomRound:
                 tts_override=persona_tts(persona, models),
             )
             conductor = voice.conductor
-            ctx.room.on("data_received", lambda packet: _on_done(packet, voice, self._ended_by_candidate))
             # the opening may already be decided: publish the state now, then on every turn
             conductor.on_turn(lambda entry: self.attrs.schedule(turn_attributes(conductor, entry)))
             if conductor.started:
